@@ -1,0 +1,13 @@
+"""IMDB Sequence Explorer: the entry point. It only draws the shared sidebar and routes.
+
+streamlit run app.py
+"""
+
+import streamlit as st
+
+from ui.navigation import navigation_pages
+from ui.sidebar import draw_sidebar
+
+st.set_page_config(page_title="IMDB Sequence Explorer", page_icon="🎬", layout="wide")
+draw_sidebar()  # first, so a language given in the link also names the pages
+st.navigation(navigation_pages()).run()

@@ -1,0 +1,1 @@
+"""IMDB Sequence Explorer: the library behind the app (never imports streamlit)."""

@@ -1,0 +1,36 @@
+"""Home: what the explorer teaches, the loaded data set, and where to go next."""
+
+import streamlit as st
+
+from ui.data import book_split, corpus_or_none
+from ui.i18n import t
+from ui.navigation import TOPIC_PAGES, require_entrypoint
+from ui.sidebar import SOURCE_LABELS
+
+require_entrypoint()
+
+st.title(t("home.title"))
+st.markdown(t("home.intro"))
+
+st.subheader(t("home.pages"))
+for column, page in zip(st.columns(len(TOPIC_PAGES)), TOPIC_PAGES, strict=True):
+    with column.container(border=True):
+        st.page_link(page.path, label=t(f"{page.key}.nav_title"), icon=page.icon)
+        st.caption(t(f"{page.key}.summary"))
+
+st.subheader(t("home.data_card"))
+corpus = corpus_or_none()
+if corpus is None:
+    st.stop()
+train, validation = book_split(corpus)
+card = st.columns(4)
+card[0].metric(t("home.train_reviews"), f"{len(corpus.train):,}")
+card[1].metric(t("home.book_split"), f"{len(train):,} / {len(validation):,}")
+card[2].metric(t("home.test_reviews"), f"{len(corpus.test):,}")
+card[3].metric(t("home.vocabulary"), f"{corpus.vocabulary_size:,}")
+details = st.columns(4)
+details[0].metric(t("home.source"), SOURCE_LABELS[corpus.source])
+details[1].metric(t("home.positive_share"), f"{corpus.train.labels.mean():.1%} / {corpus.test.labels.mean():.1%}")
+details[2].metric(t("home.raw_text"), t("home.yes") if corpus.train.texts is not None else t("home.no"))
+st.caption(f"{t('home.origin')}: `{corpus.origin}`")
+st.info(t(f"home.{corpus.source}_note"))

@@ -1,0 +1,170 @@
+"""The real thing: `streamlit run app.py` in headless Chromium, every page, both languages.
+
+Fails on any Streamlit exception element, checks that moving a sidebar slider changes what a
+data page shows, and saves a screenshot of every page (``artifacts/screenshots/`` unless
+``SCREENSHOT_DIR`` says otherwise) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import REPO, real_data_path
+from ui.navigation import HOME, TOPIC_PAGES
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVER_START_TIMEOUT_S = 90
+PAGE_TIMEOUT_MS = 180_000  # the first page encodes the real corpus (about 20 s on 2 busy cores)
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or REPO / "artifacts" / "screenshots")
+DATA_PAGES = ("lengths", "padding", "onehot")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, synthetic_tarball: Path) -> Iterator[str]:
+    """A running `streamlit run app.py` on a free local port, with its own empty cache."""
+    port = _free_port()
+    environment = {
+        **os.environ,
+        "IMDB_EXPLORER_CACHE": str(tmp_path_factory.mktemp("browser-cache")),
+        "IMDB_EXPLORER_DATA": str(real_data_path() or synthetic_tarball),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"streamlit did not start:\n{server.stdout.read().decode(errors='replace')}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(app_url: str) -> Iterator[Page]:
+    """A Chromium tab (Debian's Chromium, no sandbox: CI runs as root)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(PAGE_TIMEOUT_MS)
+        yield tab
+        browser.close()
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait until the script run is over and nothing is left loading."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # let plotly finish drawing before screenshots
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+
+
+def assert_no_exception(page: Page, where: str) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+
+
+def open_page(page: Page, app_url: str, key: str, language: str) -> None:
+    """Click the page's link in the sidebar navigation and wait for it to render."""
+    path = "" if key == HOME.key else key  # the default page lives at the root
+    page.locator(f'[data-testid="stSidebarNav"] a[href="{app_url}/{path}"]').click()
+    page.wait_for_url(f"{app_url}/{path}**")
+    wait_until_idle(page)
+    assert_no_exception(page, f"{key} ({language})")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{key}-{language}.png", full_page=True)
+
+
+def main_text(page: Page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def assert_app_navigation(page: Page) -> None:
+    """The sidebar holds app.py's navigation and controls (not the legacy pages/ file list)."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    assert links.count() == 1 + len(TOPIC_PAGES), "the navigation lists other pages than the app registers"
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').count() == 2
+
+
+def test_a_deep_link_on_a_fresh_server_gets_the_whole_app(page: Page, app_url: str) -> None:
+    # Must run first: only the first visit of a fresh server can fall into the legacy mode.
+    page.goto(f"{app_url}/padding?maxlen=120")
+    wait_until_idle(page)
+    assert_no_exception(page, "deep link")
+    assert_app_navigation(page)
+    assert "maxlen=120" in main_text(page)
+
+
+def test_every_page_in_both_languages(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    wait_until_idle(page)
+    assert_no_exception(page, "first load")
+    assert_app_navigation(page)
+    for language, label in (("en", "English"), ("ko", "한국어")):
+        page.locator('[data-testid="stSidebar"] button', has_text=label).first.click()
+        wait_until_idle(page)
+        for entry in (HOME, *TOPIC_PAGES):
+            open_page(page, app_url, entry.key, language)
+
+
+@pytest.mark.parametrize("key", DATA_PAGES)
+def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str) -> None:
+    page.goto(f"{app_url}/{key}?maxlen=100")
+    wait_until_idle(page)
+    before = main_text(page)
+    thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]', has_text="maxlen").locator(
+        '[role="slider"]'
+    )
+    thumb.focus()
+    for _ in range(5):
+        thumb.press("ArrowRight")
+    wait_until_idle(page)
+    assert_no_exception(page, f"{key} after moving maxlen")
+    assert "maxlen=105" in page.url
+    assert main_text(page) != before, f"{key} shows the same after maxlen moved from 100 to 105"

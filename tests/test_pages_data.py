@@ -1,0 +1,101 @@
+"""AppTest of the home page, the sidebar and the three data pages, on the generated corpus."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer import memory
+from tests.apptest import click, metrics, open_page, rerun_with
+
+
+def test_home_shows_the_data_card(app_environment):
+    at = open_page(app_environment)
+    card = metrics(at)
+    assert card["Training reviews"] == "120" and card["Test reviews"] == "120"
+    assert card["Book's split (train / validation)"] == "96 / 24"
+
+
+def test_korean_interface(app_environment):
+    at = open_page(app_environment, lang="ko")
+    assert at.title[0].value == "IMDB 시퀀스 탐색기"
+    assert "훈련 리뷰" in metrics(at)
+
+
+def test_bad_link_values_are_reported(app_environment):
+    at = AppTest.from_file(str(app_environment), default_timeout=120)
+    at.query_params["maxlen"] = "5000"
+    at.query_params["padding"] = "middle"
+    at.run()
+    warnings = " ".join(w.value for w in at.warning)
+    assert "maxlen=5000" in warnings and "padding=middle" in warnings
+    assert not at.exception
+
+
+def test_missing_data_shows_how_to_provide_it(app_environment, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_EXPLORER_DATA", str(tmp_path / "missing.tar.gz"))
+    at = open_page(app_environment, "pages/lengths.py")
+    assert at.error and "No IMDB data could be loaded" in at.error[0].value
+    assert any("IMDB_EXPLORER_DATA" in m.value for m in at.markdown)
+    assert not at.metric
+
+
+def test_lengths_follow_maxlen_and_num_words(app_environment):
+    at = open_page(app_environment, "pages/lengths.py", num_words=40)
+    before = metrics(at)
+    assert before["Reviews"] == "96"
+    after = metrics(rerun_with(at, maxlen=20, num_words=10))
+    assert "Reviews longer than maxlen=20" in after and "Reviews longer than maxlen=100" in before
+    assert float(after["Reviews longer than maxlen=20"].rstrip("%")) > float(
+        before["Reviews longer than maxlen=100"].rstrip("%")
+    )
+    oov = "Out-of-vocabulary tokens at num_words={}"
+    assert float(after[oov.format(10)].rstrip("%")) > float(before[oov.format(40)].rstrip("%"))
+
+
+@pytest.mark.parametrize("split", ["validation", "test", "all"])
+def test_lengths_splits(app_environment, split):
+    at = open_page(app_environment, "pages/lengths.py")
+    expected = {"validation": "24", "test": "120", "all": "240"}[split]
+    assert metrics(rerun_with(at, lengths_split=split, lengths_log_x=True))["Reviews"] == expected
+
+
+def test_num_words_beyond_the_vocabulary_is_explained(app_environment):
+    at = open_page(app_environment, "pages/lengths.py", num_words=20_000)
+    assert any("distinct words" in info.value for info in at.info)
+
+
+@pytest.mark.parametrize("mode", ["index", "random", "shortest", "longest", "word"])
+def test_padding_picks(app_environment, mode):
+    at = rerun_with(open_page(app_environment, "pages/padding.py"), padding_pick=mode, maxlen=30)
+    assert any("Review **#" in m.value for m in at.markdown)
+
+
+def test_padding_unknown_and_cut_words(app_environment):
+    at = rerun_with(open_page(app_environment, "pages/padding.py"), padding_pick="word", padding_word="zebra")
+    assert "not in this corpus's vocabulary" in at.warning[0].value
+    at = rerun_with(at, padding_word="film", num_words=10)
+    assert "outside num_words = 10" in at.warning[0].value
+
+
+def test_padding_post_moves_the_zeros(app_environment):
+    at = rerun_with(open_page(app_environment, "pages/padding.py"), padding_pick="shortest", maxlen=200)
+    assert "padding='pre'" in at.get("plotly_chart")[0].proto.spec
+    at = rerun_with(at, padding="post")
+    assert "padding='post'" in at.get("plotly_chart")[0].proto.spec
+
+
+def test_onehot_numbers_and_proof(app_environment):
+    at = open_page(app_environment, "pages/onehot.py", num_words=40, maxlen=100)
+    assert metrics(at)["Padded ids (int32)"] == "38.4 kB"  # 96 × 100 × 4 bytes
+    assert metrics(at)["One-hot (float32)"] == "1.5 MB"  # 96 × 100 × 40 × 4 bytes
+    click(at, "onehot_prove")
+    assert at.success and "equals the formula" in at.success[0].value
+    codes = " ".join(code.value for code in at.code)
+    assert "onehot.nbytes = 1,024,000" in codes and "formula       = 1,024,000" in codes  # 64 × 100 × 40 × 4
+
+
+def test_onehot_proof_refuses_a_sample_beyond_the_budget(app_environment, monkeypatch):
+    monkeypatch.setattr(memory, "ONE_HOT_BUDGET_BYTES", 10**6)
+    at = open_page(app_environment, "pages/onehot.py", num_words=40, maxlen=1_000)
+    at = rerun_with(at, onehot_sample=90)
+    click(at, "onehot_prove")
+    assert at.error and "Refused" in at.error[0].value

@@ -1,0 +1,114 @@
+"""Getting the corpus into a page: shared across sessions, built once with a progress bar.
+
+A corpus is loaded once per server and data source and shared by every browser session
+(``st.cache_resource``). When it cannot be had, the page shows how to provide the data instead
+of a traceback, and remembers the failure until the user asks to try again (a failed Keras
+download takes seconds, and should not repeat on every slider move).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from explorer import sources
+from explorer.corpus import Corpus, Split
+from ui import state
+from ui.i18n import t
+from ui.sidebar import settings
+
+
+@st.cache_resource(show_spinner=False)
+def _loaded_corpora() -> tuple[dict[sources.SourceSpec, Corpus], threading.Lock]:
+    """The server's corpora by source, and a lock so two sessions never build the same one."""
+    return {}, threading.Lock()
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Corpus: id})
+def book_split(corpus: Corpus) -> tuple[Split, Split]:
+    """The book's train/validation split of ``corpus`` (computed once per corpus)."""
+    return corpus.book_split()
+
+
+def current_spec() -> sources.SourceSpec:
+    """The data source the sidebar (or the environment) asks for."""
+    chosen = settings()
+    return sources.resolve(chosen.source_kind, chosen.source_path if chosen.source_kind == "aclimdb" else None)
+
+
+def corpus_or_none() -> Corpus | None:
+    """The current corpus, building it with a progress bar if needed; ``None`` if unavailable."""
+    try:
+        spec = current_spec()
+    except ValueError as error:
+        _show_unavailable(None, str(error))
+        return None
+    corpora, lock = _loaded_corpora()
+    if spec in corpora:
+        return corpora[spec]
+    errors = st.session_state.setdefault(state.DATA_ERRORS, {})
+    if spec in errors:
+        _show_unavailable(spec, errors[spec])
+        return None
+    bar = st.progress(0.0, text=t("data.loading"))
+    try:
+        with lock:
+            if spec not in corpora:
+                corpora[spec] = sources.load(
+                    spec, lambda f, m: bar.progress(min(f, 1.0), text=t("data.building", message=m))
+                )
+    except sources.DataUnavailable as error:
+        errors[spec] = str(error)
+        bar.empty()
+        _show_unavailable(spec, str(error))
+        return None
+    bar.empty()
+    return corpora[spec]
+
+
+def require_corpus() -> Corpus:
+    """The current corpus, or (when it cannot be loaded) the how-to and a stop of the page."""
+    corpus = corpus_or_none()
+    if corpus is None:
+        st.stop()
+    return corpus
+
+
+def _show_unavailable(spec: sources.SourceSpec | None, reason: str) -> None:
+    st.error(t("data.unavailable_title"))
+    st.caption(t("data.unavailable_reason", reason=reason))
+    st.markdown(t("data.how_to"))
+    download, retry = st.columns(2)
+    if download.button(t("data.download_aclimdb"), key="download_aclimdb"):
+        bar = st.progress(0.0)
+        try:
+            sources.download_aclimdb(lambda f, m: bar.progress(min(f, 1.0), text=m))
+        except sources.DataUnavailable as error:
+            st.error(t("data.download_failed", reason=error))
+            return
+        st.session_state[state.SOURCE_KIND] = "aclimdb"
+        _forget_failures()
+        st.rerun()
+    if spec is not None and retry.button(t("data.retry"), key="retry_data"):
+        _forget_failures()
+        st.rerun()
+
+
+def _forget_failures() -> None:
+    st.session_state[state.DATA_ERRORS] = {}
+
+
+def effective_num_words(corpus: Corpus, num_words: int) -> int:
+    """``num_words`` capped at the corpus's vocabulary, with a note when the cap applies."""
+    if num_words > corpus.max_num_words:
+        st.info(
+            t(
+                "sidebar.num_words_clamped",
+                vocabulary=corpus.vocabulary_size,
+                asked=num_words,
+                largest=corpus.max_num_words,
+            )
+        )
+        return corpus.max_num_words
+    return num_words

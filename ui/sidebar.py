@@ -1,0 +1,126 @@
+"""The sidebar shared by every page: language, data source, num_words, maxlen, padding.
+
+Each control is bound to a URL query parameter of the same name, so the settings survive page
+switches and can be shared as a link; a link value that is not valid is reported, not ignored
+in silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS, BOOK_PADDING, BOOK_TRUNCATING
+from explorer.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from explorer.ragged import SIDES
+from explorer.sources import KINDS
+from ui import state
+from ui.i18n import t
+
+NUM_WORDS_RANGE = (10, 20_000)  # below 10 almost every word is OOV; 20,000 covers the presets
+NUM_WORDS_STEP = 10
+MAXLEN_RANGE = (1, 1_000)  # 1,000 tokens keep 97% of reviews whole
+# A bound control writes its option's label into the URL, so these labels are the same in every
+# language (a translated label would break a shared link once the language changes).
+LANGUAGE_LABEL = "Language · 언어"  # in both: it is drawn before a language given in the link applies
+SOURCE_LABELS = {"auto": "auto", "keras": "Keras imdb.npz", "aclimdb": "aclImdb text"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar controls say right now."""
+
+    language: str
+    source_kind: str
+    source_path: str
+    num_words: int
+    maxlen: int
+    padding: str
+    truncating: str
+
+
+def settings() -> Settings:
+    """The current settings (the sidebar has been drawn by app.py before any page runs)."""
+    get = st.session_state.get
+    return Settings(
+        get(state.LANGUAGE, DEFAULT_LANGUAGE),
+        get(state.SOURCE_KIND, "auto"),
+        get(state.SOURCE_PATH, ""),
+        get(state.NUM_WORDS, BOOK_NUM_WORDS),
+        get(state.MAXLEN, BOOK_MAXLEN),
+        get(state.PADDING, BOOK_PADDING),
+        get(state.TRUNCATING, BOOK_TRUNCATING),
+    )
+
+
+def draw_sidebar() -> None:
+    """Draw the shared controls into the sidebar."""
+    with st.sidebar:
+        _check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
+        st.segmented_control(
+            LANGUAGE_LABEL,
+            list(LANGUAGES),
+            format_func=LANGUAGES.get,
+            default=DEFAULT_LANGUAGE,
+            required=True,
+            key=state.LANGUAGE,
+            bind="query-params",
+        )
+        st.caption(t("sidebar.settings"))
+        _check_link(state.NUM_WORDS, _int_within(*NUM_WORDS_RANGE), f"{NUM_WORDS_RANGE[0]}–{NUM_WORDS_RANGE[1]:,}")
+        st.slider(
+            t("sidebar.num_words"),
+            *NUM_WORDS_RANGE,
+            value=BOOK_NUM_WORDS,
+            step=NUM_WORDS_STEP,
+            help=t("sidebar.num_words_help"),
+            key=state.NUM_WORDS,
+            bind="query-params",
+        )
+        _check_link(state.MAXLEN, _int_within(*MAXLEN_RANGE), f"{MAXLEN_RANGE[0]}–{MAXLEN_RANGE[1]:,}")
+        st.slider(
+            t("sidebar.maxlen"),
+            *MAXLEN_RANGE,
+            value=BOOK_MAXLEN,
+            help=t("sidebar.maxlen_help"),
+            key=state.MAXLEN,
+            bind="query-params",
+        )
+        padding, truncating = st.columns(2)
+        for column, key, default in (
+            (padding, state.PADDING, BOOK_PADDING),
+            (truncating, state.TRUNCATING, BOOK_TRUNCATING),
+        ):
+            _check_link(key, lambda v: v in SIDES, "pre / post")
+            column.radio(t(f"sidebar.{key}"), SIDES, index=SIDES.index(default), key=key, bind="query-params")
+        _draw_source_controls()
+        st.caption(t("sidebar.share_hint"))
+
+
+def _draw_source_controls() -> None:
+    _check_link(state.SOURCE_KIND, lambda v: v in SOURCE_LABELS.values(), " / ".join(SOURCE_LABELS.values()))
+    kind = st.selectbox(
+        t("sidebar.source"),
+        KINDS,
+        format_func=SOURCE_LABELS.get,
+        key=state.SOURCE_KIND,
+        bind="query-params",
+    )
+    st.caption(t(f"sidebar.source_{kind}"))
+    if kind == "aclimdb":
+        st.text_input(t("sidebar.source_path"), help=t("sidebar.source_path_help"), key=state.SOURCE_PATH)
+
+
+def _int_within(low: int, high: int):
+    def valid(value: str) -> bool:
+        return value.lstrip("-").isdigit() and low <= int(value) <= high
+
+    return valid
+
+
+def _check_link(key: str, valid, allowed: str) -> None:
+    """Warn when the URL carries a value for ``key`` that the control will not accept."""
+    value = st.query_params.get(key)
+    if value is not None and not valid(value):
+        st.warning(t("sidebar.bad_link_value", name=key, value=value, reason=allowed))
