@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.data import book_split, corpus_or_none
 from ui.i18n import t
-from ui.navigation import TOPIC_PAGES, require_entrypoint
+from ui.navigation import pages_by_section, require_entrypoint
 from ui.sidebar import SOURCE_LABELS
 
 require_entrypoint()
@@ -13,10 +13,12 @@ st.title(t("home.title"))
 st.markdown(t("home.intro"))
 
 st.subheader(t("home.pages"))
-for column, page in zip(st.columns(len(TOPIC_PAGES)), TOPIC_PAGES, strict=True):
-    with column.container(border=True):
-        st.page_link(page.path, label=t(f"{page.key}.nav_title"), icon=page.icon)
-        st.caption(t(f"{page.key}.summary"))
+for section, entries in pages_by_section().items():
+    st.caption(t(section))
+    for column, page in zip(st.columns(3), entries, strict=False):
+        with column.container(border=True):
+            st.page_link(page.path, label=t(f"{page.key}.nav_title"), icon=page.icon)
+            st.caption(t(f"{page.key}.summary"))
 
 st.subheader(t("home.data_card"))
 corpus = corpus_or_none()

@@ -16,9 +16,12 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from explorer.training import runs
+from explorer.training.config import RunConfig
 from tests.conftest import REPO, real_data_path
 from ui.navigation import HOME, TOPIC_PAGES
 
@@ -83,7 +86,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, synthetic_tarball: Path) -
             time.sleep(0.5)
     yield url
     server.terminate()
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +175,32 @@ def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str)
     assert_no_exception(page, f"{key} after moving maxlen")
     assert "maxlen=105" in page.url
     assert main_text(page) != before, f"{key} shows the same after maxlen moved from 100 to 105"
+
+
+def test_embeddings_of_a_stored_run_and_a_word_search(page: Page, app_url: str, browser_cache: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMDB_EXPLORER_CACHE", str(browser_cache))
+        run_id = store_embedding_run()
+    page.goto(f"{app_url}/embeddings")
+    wait_until_idle(page)
+    page.locator('[data-testid="stButtonGroup"] button', has_text="A trained run").first.click()
+    wait_until_idle(page)
+    assert run_id in main_text(page)
+    search = page.locator('[data-testid="stTextInput"] input').first
+    search.fill("film")
+    search.press("Enter")
+    wait_until_idle(page)
+    assert_no_exception(page, "embeddings search")
+    assert "film" in main_text(page) and page.locator('[data-testid="stDataFrame"]').count() == 2
+    page.screenshot(path=SCREENSHOTS / "embeddings-search-en.png", full_page=True)
+
+
+def store_embedding_run() -> str:
+    """A finished run in the engine's format: its config and word vectors after each of 3 epochs."""
+    config = RunConfig(encoding="embedding", embedding_dim=8, num_words=500).validate()
+    run_id = runs.create_run(config, pid=os.getpid())
+    vectors = np.random.default_rng(0).normal(0, 0.1, (config.num_words, config.embedding_dim)).astype(np.float32)
+    for epoch in (1, 2, 3):
+        runs.save_embedding(run_id, epoch, vectors * epoch)
+    runs.write_status(run_id, runs.RunStatus("finished"))
+    return run_id

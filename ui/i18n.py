@@ -1,4 +1,4 @@
-"""``t("table.key")``: the current session's language applied to ``explorer.i18n``."""
+"""``t("home.title")``: the current session's language applied to ``explorer.i18n``."""
 
 import streamlit as st
 

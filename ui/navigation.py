@@ -24,19 +24,31 @@ TOPIC_PAGES = (
     PageEntry("pages/lengths.py", "lengths", "📏", "app.section_data"),
     PageEntry("pages/padding.py", "padding", "🧱", "app.section_data"),
     PageEntry("pages/onehot.py", "onehot", "💾", "app.section_data"),
+    PageEntry("pages/embeddings.py", "embeddings", "🗺️", "app.section_models"),
+    PageEntry("pages/lab.py", "lab", "🔢", "app.section_inside"),
+    PageEntry("pages/lab_rnn.py", "lab_rnn", "🔬", "app.section_inside"),
 )
 
 
-def navigation_pages() -> dict[str, list[st.Page]]:
-    """``st.navigation``'s input: pages grouped under their translated section titles."""
-    grouped: dict[str, list[st.Page]] = {}
-    for entry in (HOME, *TOPIC_PAGES):
-        section = t(entry.section) if entry.section else ""
-        page = st.Page(
-            entry.path, title=t(f"{entry.key}.nav_title"), icon=entry.icon, url_path=entry.key, default=entry is HOME
-        )
-        grouped.setdefault(section, []).append(page)
+def pages_by_section() -> dict[str, list[PageEntry]]:
+    """The topic pages grouped by their section's catalogue key, in registry order."""
+    grouped: dict[str, list[PageEntry]] = {}
+    for entry in TOPIC_PAGES:
+        grouped.setdefault(entry.section, []).append(entry)
     return grouped
+
+
+def navigation_pages() -> dict[str, list[st.Page]]:
+    """``st.navigation``'s input: the home page, then pages under their translated section titles."""
+
+    def page(entry: PageEntry) -> st.Page:
+        title = t(f"{entry.key}.nav_title")
+        return st.Page(entry.path, title=title, icon=entry.icon, url_path=entry.key, default=entry is HOME)
+
+    sections = {"": [page(HOME)]}
+    for section, entries in pages_by_section().items():
+        sections[t(section)] = [page(entry) for entry in entries]
+    return sections
 
 
 def require_entrypoint() -> None:

@@ -1,0 +1,156 @@
+"""AppTest of the embedding projection page, with runs fabricated in the engine's on-disk format."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.i18n import translate
+from explorer.paths import CACHE_ENV
+from explorer.training import runs
+from explorer.training.config import RunConfig
+from tests import apptest
+from tests.conftest import REPO
+
+EPOCHS = 3
+WORDS = 30  # num_words of the fabricated runs: fewer than the synthetic corpus's 50 words
+
+
+@pytest.fixture()
+def own_cache(app_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own, so the runs and projections written here stay here."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def store_run(config: RunConfig) -> str:
+    """A run folder as the engine leaves it: config, status, and word vectors after each epoch."""
+    run_id = runs.create_run(config.validate(), pid=os.getpid())
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(0, 0.05, (config.num_words, config.embedding_dim)).astype(np.float32)
+    for epoch in range(1, EPOCHS + 1):
+        vectors = vectors + rng.normal(0, 0.05, vectors.shape).astype(np.float32)  # "learning": vectors drift
+        runs.save_embedding(run_id, epoch, vectors)
+    runs.write_status(run_id, runs.RunStatus("finished"))
+    return run_id
+
+
+def open_page(**state: object) -> AppTest:
+    app = apptest.open_page(REPO / "app.py", "pages/embeddings.py", **state)
+    assert_clean(app)
+    return app
+
+
+def assert_clean(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def figure(app: AppTest) -> dict:
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def values(array: dict | list) -> np.ndarray:
+    """A plotly JSON array: plotly 7 sends numbers as base64 typed arrays, text as lists."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def en(key: str, **values: object) -> str:
+    return translate("en", f"embeddings.{key}", **values)
+
+
+def test_a_stored_run_is_projected_searched_and_animated(own_cache: Path) -> None:
+    run_id = store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    assert app.selectbox(key="embeddings_run").value == run_id
+    cloud = figure(app)["data"][0]
+    assert len(values(cloud["x"])) == WORDS - 4  # every real word of the run's vocabulary (ids 0-3 are not words)
+    assert cloud["marker"]["colorbar"]["title"]["text"] == en("colour_legend")
+
+    app.text_input(key="embeddings_search").input("Film ").run()
+    assert_clean(app)
+    learned, glove = (frame.value for frame in app.dataframe)
+    assert len(learned) == len(glove) == app.number_input(key="embeddings_k").value
+    assert "film" not in set(learned[en("word")]) and list(learned[en("distance")]) == sorted(learned[en("distance")])
+    searched = figure(app)["data"][2]
+    assert searched["text"] == ["film"]
+
+    app.toggle(key="embeddings_animate").set_value(True).run()
+    assert_clean(app)
+    assert [frame["name"] for frame in figure(app)["frames"]] == [str(epoch) for epoch in range(1, EPOCHS + 1)]
+
+
+def test_unknown_word_says_it_is_not_in_the_vocabulary(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    app.text_input(key="embeddings_search").input("zzzzqx").run()
+    assert_clean(app)
+    assert en("unknown_word", word="zzzzqx", space=en("space_run")) in [warning.value for warning in app.warning]
+    assert len(app.dataframe) == 0
+
+
+def test_tsne_is_cached_under_the_projections_folder(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    app.segmented_control(key="embeddings_method").set_value("tsne").run()
+    app.slider(key="embeddings_perplexity").set_value(5.0).run()
+    app.slider(key="embeddings_iterations").set_value(250).run()
+    assert_clean(app)
+    assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4
+    assert list((own_cache / "projections").glob("run-*/epoch003_tsne_*.npz"))
+
+
+def test_a_one_hot_run_says_so_and_shows_glove(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="one_hot", num_words=WORDS))
+    app = open_page()
+    assert en("one_hot") in [info.value for info in app.info]
+    # the GloVe cloud holds exactly the words the coverage line says GloVe knows
+    known = re.search(r"GloVe knows ([\d,]+) of these", app.caption[0].value)
+    assert known and len(values(figure(app)["data"][0]["x"])) == int(known.group(1).replace(",", "")) > 0
+
+
+def test_without_runs_the_page_points_to_training_and_shows_glove(own_cache: Path) -> None:
+    app = open_page()
+    assert app.segmented_control(key="embeddings_source").value == "glove"
+    app.segmented_control(key="embeddings_source").set_value("run").run()
+    assert_clean(app)
+    assert en("need_run") in [info.value for info in app.info]
+    assert len(values(figure(app)["data"][0]["x"])) > 0
+
+
+def test_impossible_pca_component_is_explained(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    app.number_input(key="embeddings_pc_1").set_value(9).run()
+    assert not app.exception
+    assert any("between 1 and 8" in error.value for error in app.error)
+
+
+def test_the_page_speaks_korean(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page(lang="ko")
+    app.text_input(key="embeddings_search").input("film").run()
+    app.segmented_control(key="embeddings_method").set_value("tsne").run()
+    app.slider(key="embeddings_perplexity").set_value(5.0).run()
+    assert_clean(app)
+    metric = translate("ko", "embeddings.metric_cosine")
+    assert app.subheader[0].value == translate("ko", "embeddings.neighbours_title", word="film", metric=metric)
+    assert figure(app)["layout"]["xaxis"]["title"]["text"] == f"{translate('ko', 'embeddings.method_tsne')} 1"
+
+
+def test_a_run_on_other_data_is_flagged(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS, source="keras"))
+    app = open_page()
+    assert en("other_data", source="keras") in [warning.value for warning in app.warning]
+    assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4  # still drawn, with the warning above it

@@ -1,0 +1,124 @@
+"""AppTest of the two lab pages: text to numbers, and inside the RNN (with and without a trained run)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.paths import CACHE_ENV
+from explorer.training import runs
+from explorer.training.config import GATES, RunConfig
+from tests.conftest import REPO
+from ui import state
+
+TIMEOUT_S = 120  # the first run loads the corpus and imports scikit-learn
+
+
+def page(name: str) -> AppTest:
+    """The app, switched to ``pages/<name>.py`` (run it to draw the page)."""
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S).run()
+    return app.switch_page(f"pages/{name}.py")
+
+
+def assert_clean(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+
+
+def chart_count(app: AppTest) -> int:
+    return len(app.get("plotly_chart"))
+
+
+def test_text_page_draws_every_tab_for_typed_text_and_a_review(app_environment: Path) -> None:
+    app = page("lab").run()
+    assert_clean(app)
+    assert chart_count(app) == 5  # one-hot, texts_to_matrix modes, hashed one-hot, collision curve, n-grams
+    assert "texts_to_sequences → [1, 2, 3, 4, 1, 5]" in app.code[0].value  # "the" (×3) comes first
+    app.segmented_control(key="lab_level").set_value("character").run()
+    app.select_slider(key="lab_dimension").set_value(2).run()  # five distinct words in two columns must collide
+    app.slider(key="lab_n_range").set_value((3, 3)).run()
+    assert_clean(app)
+    shared = next(metric for metric in app.metric if metric.label == "Columns shared by two or more words")
+    assert int(shared.value) >= 1
+    app.segmented_control(key="lab_source").set_value("review").run()
+    app.segmented_control(key="lab_fit_on").set_value("reviews").run()
+    assert_clean(app)
+    assert app.number_input(key="lab_review").value == 0
+
+
+def test_text_page_asks_for_text_when_there_is_none(app_environment: Path) -> None:
+    app = page("lab").run()
+    app.text_area(key="lab_text").input("  \n ").run()
+    assert_clean(app)
+    assert [info.value for info in app.info] == ["Type at least one line of text."]
+
+
+@pytest.fixture()
+def own_cache(app_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own, so the runs and baselines written here stay here."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def store_run(config: RunConfig) -> str:
+    """A run with random weights in the engine's layout (no TensorFlow needed)."""
+    rng = np.random.default_rng(0)
+    blocks = GATES[config.layer]
+    weights = {
+        "embedding/embeddings": rng.normal(0, 0.5, (config.num_words, config.embedding_dim)),
+        "rnn_1/forward/kernel": rng.normal(0, 0.5, (config.embedding_dim, blocks * config.units)),
+        "rnn_1/forward/recurrent_kernel": rng.normal(0, 0.5, (config.units, blocks * config.units)),
+        "rnn_1/forward/bias": rng.normal(
+            0, 0.1, (2, 3 * config.units) if config.layer == "gru" else (blocks * config.units,)
+        ),
+        "dense/kernel": rng.normal(0, 1, (config.units, 1)),
+        "dense/bias": np.zeros(1),
+    }
+    run_id = runs.create_run(config, pid=os.getpid())
+    runs.save_weights(run_id, weights)
+    return run_id
+
+
+def test_rnn_page_without_runs_offers_the_baseline_and_says_what_is_missing(own_cache: Path) -> None:
+    app = page("lab_rnn").run()
+    assert_clean(app)
+    assert any("needs a trained recurrent run" in info.value for info in app.info)
+    assert chart_count(app) == 0
+    app.button(key="lab_rnn_baseline").click().run()
+    assert_clean(app)
+    accuracy = next(metric for metric in app.metric if metric.label == "Test accuracy")
+    assert float(accuracy.value) > 0.8
+    assert chart_count(app) == 2  # the most positive and most negative n-grams
+
+
+@pytest.mark.parametrize("layer", ["lstm", "gru", "simple_rnn"])
+def test_rnn_page_replays_a_stored_run(own_cache: Path, layer: str) -> None:
+    run_id = store_run(RunConfig(layer=layer, units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    app = page("lab_rnn").run()
+    assert_clean(app)
+    assert app.selectbox(key="lab_rnn_run").value == run_id
+    assert 0.0 <= float(app.metric[-1].value) <= 1.0
+    assert chart_count(app) == (4 if layer != "simple_rnn" else 3)  # states, gates, paths, verdict
+    if layer == "simple_rnn":
+        assert any("no gates" in info.value for info in app.info)
+    app.segmented_control(key="lab_rnn_shown").set_value(0).run()
+    app.number_input(key="lab_rnn_review_0").set_value(3).run()
+    assert_clean(app)
+    if layer == "gru":  # the real Keras layer, in a child process, agrees with the numpy replay
+        app.button(key="lab_rnn_keras_check").click().run()
+        assert_clean(app)
+        difference = float(app.success[0].value.rsplit(":", 1)[1])
+        assert difference < 1e-5
+
+
+@pytest.mark.parametrize(("name", "title"), [("lab", "텍스트를 숫자로"), ("lab_rnn", "순환 층의 내부")])
+def test_pages_speak_korean(own_cache: Path, name: str, title: str) -> None:
+    app = page(name)
+    app.session_state[state.LANGUAGE] = "ko"
+    app.run()
+    assert_clean(app)
+    assert app.title[0].value == title
