@@ -21,6 +21,8 @@ from typing import Literal
 
 import numpy as np
 
+from explorer.training.cells import sigmoid
+
 CellKind = Literal["simple_rnn", "lstm", "gru"]
 CELL_KINDS: tuple[CellKind, ...] = ("simple_rnn", "lstm", "gru")
 GATE_BLOCKS = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # how many units-wide blocks a kernel has
@@ -47,11 +49,6 @@ class RecurrentTrace:
     def final_state(self) -> np.ndarray:
         """The last output: what the layer returns with ``return_sequences=False``."""
         return self.states[..., -1, :]
-
-
-def sigmoid(values: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^-x) (Keras 3's default recurrent activation)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * values))  # the tanh form never overflows
 
 
 def simple_rnn_forward(

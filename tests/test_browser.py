@@ -48,12 +48,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, synthetic_tarball: Path) -> Iterator[str]:
+def browser_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder of the app under test (empty at the start)."""
+    return tmp_path_factory.mktemp("browser-cache")
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_cache: Path, synthetic_tarball: Path) -> Iterator[str]:
     """A running `streamlit run app.py` on a free local port, with its own empty cache."""
     port = _free_port()
     environment = {
         **os.environ,
-        "IMDB_EXPLORER_CACHE": str(tmp_path_factory.mktemp("browser-cache")),
+        "IMDB_EXPLORER_CACHE": str(browser_cache),
         "IMDB_EXPLORER_DATA": str(real_data_path() or synthetic_tarball),
     }
     server = subprocess.Popen(
@@ -165,9 +171,7 @@ def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str)
     page.goto(f"{app_url}/{key}?maxlen=100")
     wait_until_idle(page)
     before = main_text(page)
-    thumb = page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]', has_text="maxlen").locator(
-        '[role="slider"]'
-    )
+    thumb = page.locator('[data-testid="stSidebar"] input[type="range"][aria-label^="maxlen"]')
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
@@ -185,10 +189,12 @@ def test_embeddings_of_a_stored_run_and_a_word_search(page: Page, app_url: str, 
     wait_until_idle(page)
     page.locator('[data-testid="stButtonGroup"] button', has_text="A trained run").first.click()
     wait_until_idle(page)
-    assert run_id in main_text(page)
-    search = page.locator('[data-testid="stTextInput"] input').first
+    assert "Play across epochs" in main_text(page)  # only a run has epochs to play
+    assert run_id in page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.inner_html()
+    search = page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
     search.fill("film")
     search.press("Enter")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the neighbour tables appear
     wait_until_idle(page)
     assert_no_exception(page, "embeddings search")
     assert "film" in main_text(page) and page.locator('[data-testid="stDataFrame"]').count() == 2

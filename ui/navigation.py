@@ -24,6 +24,7 @@ TOPIC_PAGES = (
     PageEntry("pages/lengths.py", "lengths", "📏", "app.section_data"),
     PageEntry("pages/padding.py", "padding", "🧱", "app.section_data"),
     PageEntry("pages/onehot.py", "onehot", "💾", "app.section_data"),
+    PageEntry("pages/training.py", "training", "🏋️", "app.section_models"),
     PageEntry("pages/embeddings.py", "embeddings", "🗺️", "app.section_models"),
     PageEntry("pages/lab.py", "lab", "🔢", "app.section_inside"),
     PageEntry("pages/lab_rnn.py", "lab_rnn", "🔬", "app.section_inside"),

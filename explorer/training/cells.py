@@ -22,11 +22,12 @@ import numpy as np
 Array = Any  # a numpy array or a Keras tensor
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + e^-x), Keras 3's recurrent activation, in numpy."""
     return 0.5 * (np.tanh(0.5 * x) + 1.0)  # the overflow-free form of 1 / (1 + exp(-x))
 
 
-NUMPY_OPS = SimpleNamespace(matmul=np.matmul, tanh=np.tanh, sigmoid=_sigmoid, split=np.split)
+NUMPY_OPS = SimpleNamespace(matmul=np.matmul, tanh=np.tanh, sigmoid=sigmoid, split=np.split)
 
 
 def input_bias(kind: str, bias: Array) -> Array:

@@ -17,7 +17,7 @@ import numpy as np
 from explorer.corpus import INDEX_FROM, OOV_ID, START_ID
 from explorer.ragged import Ragged, pad_sequences
 from explorer.training import runs
-from explorer.training.cells import NUMPY_OPS, STATE_COUNT, STEPS, input_bias
+from explorer.training.cells import NUMPY_OPS, STATE_COUNT, STEPS, input_bias, sigmoid
 from explorer.training.config import RunConfig
 
 CHUNK = 2048  # reviews per forward pass, which bounds the memory of a large batch
@@ -75,7 +75,7 @@ class Predictor:
         config = self.config
         mask = ids != 0 if config.mask_zero else None
         if not config.is_recurrent:
-            return _sigmoid(self._flatten_dense(ids))
+            return sigmoid(self._flatten_dense(ids))
         features = None if config.encoding == "one_hot" else self.weights["embedding/embeddings"][ids]
         for index in range(1, config.stacked + 1):
             sequences = index < config.stacked
@@ -91,7 +91,7 @@ class Predictor:
                 for direction in (("forward", "backward") if config.bidirectional else ("forward",))
             ]
             features = np.concatenate(outputs, axis=-1)
-        return _sigmoid(features @ self.weights["dense/kernel"] + self.weights["dense/bias"])[:, 0]
+        return sigmoid(features @ self.weights["dense/kernel"] + self.weights["dense/bias"])[:, 0]
 
     def _flatten_dense(self, ids: np.ndarray) -> np.ndarray:
         kernel, bias = self.weights["dense/kernel"], self.weights["dense/bias"]
@@ -131,10 +131,6 @@ class Predictor:
             states = new_states
             outputs[:, step] = output
         return outputs if sequences else states[0]
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return NUMPY_OPS.sigmoid(x)
 
 
 def word_index(words: Sequence[str]) -> dict[str, int]:

@@ -1,0 +1,381 @@
+"""AppTest of the training studio with a fake engine: the page logic without training anything.
+
+``FakeJobManager`` answers the job manager's API from memory, while the runs' files are real
+(written with ``explorer.training.runs`` into the test's cache), so the page reads histories,
+evaluations and weights exactly as it does for a real run. Each AppTest is one browser tab.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.training
+from explorer.training import runs
+from explorer.training.config import RunConfig
+from explorer.training.inference import Predictor
+from explorer.training.jobs import JobError, NotOwnerError, RunInfo
+from explorer.training.runs import ACTIVE_STATES
+from tests.apptest import click, metrics, open_page, rerun_with
+
+PAGE = "pages/training.py"
+STEPS = 4  # batches per epoch in the fake runs
+
+
+@dataclass
+class FakeJob:
+    owner: str
+    config: RunConfig
+    state: str = "running"
+    paused: bool = False
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class FakeJobManager:
+    """The JobManager API over in-memory jobs and real run folders; records every control call."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, FakeJob] = {}
+        self.calls: list[tuple[str, str, str]] = []
+
+    def submit(self, config: RunConfig, owner: str) -> str:
+        config.validate()
+        run_id = runs.create_run(config, os.getpid())
+        self.jobs[run_id] = FakeJob(owner, config, events=[{"type": "queued", "time": time.time()}])
+        return run_id
+
+    def info(self, run_id: str, owner: str | None = None) -> RunInfo:
+        job = self.jobs.get(run_id)
+        if job is not None and job.state in ACTIVE_STATES:
+            epochs = sum(event["type"] == "epoch" for event in job.events)
+            return RunInfo(
+                run_id,
+                job.state,
+                "",
+                job.config,
+                job.owner == owner,
+                job.paused,
+                0 if job.state == "queued" else None,
+                epochs,
+            )
+        status = runs.read_status(run_id)
+        owned = job is not None and job.owner == owner
+        return RunInfo(
+            run_id,
+            status.state,
+            status.reason,
+            runs.read_config(run_id),
+            owned,
+            epochs_done=len(runs.read_history(run_id)),
+        )
+
+    def list_runs(self, owner: str | None = None) -> list[RunInfo]:
+        return [self.info(run_id, owner) for run_id in runs.list_runs()]
+
+    def events(self, run_id: str, since: int = 0) -> list[dict[str, Any]]:
+        job = self.jobs.get(run_id)
+        return [] if job is None else list(job.events[since:])
+
+    def _owned(self, run_id: str, owner: str, command: str) -> FakeJob:
+        job = self.jobs[run_id]
+        if job.owner != owner:
+            raise NotOwnerError("only the session that started this run may control it.")
+        self.calls.append((command, run_id, owner))
+        return job
+
+    def pause(self, run_id: str, owner: str) -> None:
+        self._owned(run_id, owner, "pause").paused = True
+
+    def resume(self, run_id: str, owner: str) -> None:
+        self._owned(run_id, owner, "resume").paused = False
+
+    def stop(self, run_id: str, owner: str) -> None:
+        self._owned(run_id, owner, "stop")
+
+    def delete(self, run_id: str, owner: str) -> None:
+        job = self.jobs.get(run_id)
+        if job is not None and job.owner != owner:
+            raise NotOwnerError("only the session that started this run may delete it.")
+        if job is not None and job.state in ACTIVE_STATES:
+            raise JobError("this run is still active: stop it first.")
+        self.calls.append(("delete", run_id, owner))
+        runs.delete_run(run_id)
+        self.jobs.pop(run_id, None)
+
+    # ----- what the worker would do -----
+
+    def train_epochs(self, run_id: str, count: int) -> None:
+        """Stream ``count`` more epochs of made-up but plausible numbers."""
+        job = self.jobs[run_id]
+        for _ in range(count):
+            epoch = sum(event["type"] == "epoch" for event in job.events) + 1
+            for batch in range(1, STEPS + 1):
+                loss = 0.7 / (epoch + batch / STEPS)
+                job.events.append(
+                    {
+                        "type": "batch",
+                        "epoch": epoch,
+                        "batch": batch,
+                        "steps": STEPS,
+                        "loss": loss,
+                        "accuracy": 1 - loss,
+                        "time": 100.0 + epoch * STEPS + batch,
+                    }
+                )
+            job.events.append({"type": "epoch", **epoch_row(epoch)})
+        runs.write_history(run_id, [event for event in job.events if event["type"] == "epoch"])
+
+    def finish(self, run_id: str, weights: dict[str, np.ndarray]) -> None:
+        job = self.jobs[run_id]
+        job.state = "finished"
+        runs.save_weights(run_id, weights)
+        runs.save_evaluation(run_id, EVALUATION)
+        runs.write_status(run_id, runs.RunStatus("finished"))
+
+
+def epoch_row(epoch: int) -> dict[str, Any]:
+    """Validation loss falls until epoch 2, then rises: epoch 2 is the best."""
+    val_loss = 0.5 + 0.05 * (epoch - 2) ** 2
+    return {
+        "epoch": epoch,
+        "loss": 0.6 / epoch,
+        "accuracy": 0.6 + 0.05 * epoch,
+        "val_loss": val_loss,
+        "val_accuracy": 0.9 - val_loss / 4,
+        "seconds": 2.0,
+        "eta_seconds": 10.0,
+        "best": epoch <= 2,
+        "partial": False,
+    }
+
+
+EVALUATION = {
+    "accuracy": 0.75,
+    "loss": 0.52,
+    "confusion": [[40, 20], [10, 50]],
+    "roc_fpr": [0.0, 0.3, 1.0],
+    "roc_tpr": [0.0, 0.8, 1.0],
+    "roc_auc": 0.81,
+    "count": 120,
+}
+
+
+def random_weights(config: RunConfig) -> dict[str, np.ndarray]:
+    """Weights of an Embedding → SimpleRNN → Dense model, named as the engine exports them."""
+    rng = np.random.default_rng(0)
+    dim, units = config.embedding_dim, config.units
+    shapes = {
+        "embedding/embeddings": (config.num_words, dim),
+        "rnn_1/forward/kernel": (dim, units),
+        "rnn_1/forward/recurrent_kernel": (units, units),
+        "rnn_1/forward/bias": (units,),
+        "dense/kernel": (units, 1),
+        "dense/bias": (1,),
+    }
+    return {name: rng.normal(size=shape).astype(np.float32) for name, shape in shapes.items()}
+
+
+@pytest.fixture()
+def engine(app_environment, tmp_path, monkeypatch) -> FakeJobManager:
+    """A fake job manager in place of the server's, and a fresh cache for the runs (list it after small_corpus)."""
+    fake = FakeJobManager()
+    monkeypatch.setattr(ui.training, "job_manager", lambda: fake)
+    monkeypatch.setenv("IMDB_EXPLORER_CACHE", str(tmp_path / "cache"))
+    return fake
+
+
+def open_training(app_environment, **state: object) -> AppTest:
+    return open_page(app_environment, PAGE, **state)
+
+
+def started_run(app_environment, engine: FakeJobManager, **state: object) -> tuple[AppTest, str]:
+    """A tab that pressed Train with the book's embedding preset on a small model."""
+    at = open_training(app_environment, **state)
+    click(at, "training_preset_book_embedding")
+    rerun_with(at, training_units=3, training_embedding_dim=4, training_maxlen=20)
+    click(at, "training_train")
+    (run_id,) = engine.jobs
+    return at, run_id
+
+
+def table(at: AppTest, column: str):
+    """The dataframe that has ``column``."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def expanded_text(at: AppTest) -> str:
+    return " ".join(element.value for element in [*at.markdown, *at.caption, *at.info, *at.warning, *at.error])
+
+
+def test_the_book_presets_have_the_books_parameter_counts(app_environment, small_corpus, engine):
+    at = open_training(app_environment)
+    words = small_corpus.max_num_words  # the tiny corpus has fewer than the book's 500 words
+    click(at, "training_preset_book_onehot")
+    assert at.session_state["training_encoding"] == "one_hot" and at.session_state["training_num_words"] == words
+    assert (
+        metrics(at)["Parameters in all"] == f"{words * 8 + 8 * 8 + 8 + 8 + 1:,}"
+    )  # SimpleRNN(8) on one-hot + Dense(1)
+    click(at, "training_preset_book_embedding")
+    assert metrics(at)["Parameters in all"] == f"{words * 16 + 16 * 8 + 8 * 8 + 8 + 8 + 1:,}"
+    assert any("SimpleRNN(8)" in m.value for m in at.markdown)
+
+
+def test_presets_set_every_field_and_the_form_survives_a_page_switch(app_environment, engine):
+    at = open_training(app_environment)
+    click(at, "training_preset_chollet_lstm")
+    assert (
+        at.session_state["training_layer"],
+        at.session_state["training_units"],
+        at.session_state["training_maxlen"],
+    ) == ("lstm", 32, 500)
+    assert at.session_state["training_patience"] == 0 and at.session_state["training_batch_size"] == 128
+    rerun_with(at, training_units=5)
+    at.switch_page("pages/lengths.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.session_state["training_units"] == 5 and at.session_state["training_layer"] == "lstm"
+
+
+def test_the_form_follows_the_sidebar(app_environment, engine):
+    at = open_training(app_environment, maxlen=100)
+    assert at.session_state["training_maxlen"] == 100
+    rerun_with(at, maxlen=42, padding="post")
+    assert at.session_state["training_maxlen"] == 42 and at.session_state["training_padding"] == "post"
+
+
+def test_impossible_settings_are_explained_and_cannot_train(app_environment, engine, tmp_path):
+    at = open_training(app_environment)
+    rerun_with(at, training_encoding="glove", training_glove_path=str(tmp_path / "missing.txt"))
+    assert at.error and "does not exist" in at.error[0].value
+    assert at.button(key="training_train").disabled
+
+
+def test_train_submits_the_form_and_the_live_panel_follows_the_run(app_environment, engine):
+    at, run_id = started_run(app_environment, engine)
+    config = engine.jobs[run_id].config
+    assert (config.encoding, config.layer, config.units, config.embedding_dim, config.maxlen) == (
+        "embedding",
+        "simple_rnn",
+        3,
+        4,
+        20,
+    )
+    assert engine.jobs[run_id].owner == at.session_state["training_owner"]
+    engine.train_epochs(run_id, 1)
+    at.run()
+    assert metrics(at)["Epoch"] == f"1 / {config.epochs}" and metrics(at)["Step in epoch"] == f"{STEPS} / {STEPS}"
+    first = len(at.get("plotly_chart")[0].proto.spec)
+    engine.train_epochs(run_id, 2)
+    at.run()
+    assert metrics(at)["Epoch"] == f"3 / {config.epochs}" and metrics(at)["Best epoch"] == "2"
+    assert len(at.get("plotly_chart")[0].proto.spec) > first, "the live chart did not grow"
+    assert "best 2" in at.get("plotly_chart")[0].proto.spec
+    click(at, "training_pause")
+    assert engine.calls[-1] == ("pause", run_id, at.session_state["training_owner"])
+    assert at.run().button(key="training_pause").label == "Resume"  # once the worker has paused
+    click(at, "training_stop")
+    assert engine.calls[-1][0] == "stop"
+
+
+def test_a_second_tab_sees_the_run_but_cannot_control_it(app_environment, engine):
+    first, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 1)
+    second = open_training(app_environment)
+    assert second.session_state["training_owner"] != first.session_state["training_owner"]
+    queue = table(second, "Place in queue (0 = next)")
+    assert list(queue["Run"]) == [run_id] and not queue["Started in this tab"][0]
+    assert metrics(second)["Epoch"] == f"1 / {engine.jobs[run_id].config.epochs}"
+    assert second.button(key="training_stop").disabled and second.button(key="training_pause").disabled
+    assert "only that tab can pause or stop it" in expanded_text(second)
+    assert first.button(key="training_stop").disabled is False
+
+
+def test_a_finished_run_shows_results_downloads_and_predicts_a_typed_review(app_environment, small_corpus, engine):
+    at, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 3)
+    config = engine.jobs[run_id].config
+    weights = random_weights(config)
+    engine.finish(run_id, weights)
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    assert shown["Test accuracy"] == "0.7500" and shown["ROC AUC"] == "0.8100"
+    listed = table(at, "Best validation accuracy")
+    assert list(listed["Run"]) == [run_id]
+    assert listed["Epochs"][0] == 3 and math.isclose(listed["Best validation accuracy"][0], 0.9 - 0.5 / 4)
+    specs = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+    assert "AUC 0.810" in specs and "threshold 0.5" in specs and "NBSVM" in specs
+    assert {"training_download_history", "training_download_config"} <= {b.key for b in at.get("download_button")}
+
+    at.text_area(key="training_review").input("great film zebrawords awful").run()
+    html = " ".join(element.proto.body for element in at.get("html"))
+    assert "zebrawords" in html and "line-through" in html
+    expected = Predictor(config, weights).predict_ids(
+        [1, small_corpus.word_id("great"), small_corpus.word_id("film"), 2, small_corpus.word_id("awful")]
+    )
+    assert metrics(at)["P(positive)"] == f"{expected.probability:.3f}"
+
+
+def test_deleting_a_run_asks_the_engine(app_environment, engine):
+    at, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 1)
+    engine.finish(run_id, random_weights(engine.jobs[run_id].config))
+    at.run()
+    click(at, "training_delete")
+    assert engine.calls[-1] == ("delete", run_id, at.session_state["training_owner"])
+    assert not runs.list_runs()
+    assert "No finished run yet." in expanded_text(at)
+
+
+def test_a_run_that_ends_is_overlaid_and_shown_and_a_deleted_one_leaves(app_environment, engine):
+    at, first = started_run(app_environment, engine)
+    engine.train_epochs(first, 2)
+    engine.finish(first, random_weights(engine.jobs[first].config))
+    at.run()
+    assert at.session_state["training_overlay"] == [first] and at.session_state["training_inspect"] == first
+    click(at, "training_train")
+    second = next(run for run in engine.jobs if run != first)
+    engine.train_epochs(second, 1)
+    engine.finish(second, random_weights(engine.jobs[second].config))
+    at.run()
+    assert at.session_state["training_overlay"] == [second, first] and at.session_state["training_inspect"] == second
+    click(at, "training_delete")
+    assert at.session_state["training_overlay"] == [first] and at.session_state["training_inspect"] == first
+    assert metrics(at)["Test accuracy"] == "0.7500"
+
+
+def test_the_queue_lists_every_active_run_and_a_queued_one_waits(app_environment, engine):
+    at, running = started_run(app_environment, engine)
+    click(at, "training_train")
+    queued = next(run for run in engine.jobs if run != running)
+    engine.jobs[queued].state = "queued"
+    at.run()
+    queue = table(at, "Place in queue (0 = next)")
+    assert set(queue["Run"]) == {running, queued} and list(queue["Started in this tab"]) == [True, True]
+    assert at.session_state["training_run"] == queued
+    assert "Waiting for the training process: place 1 in the queue." in expanded_text(at)
+    assert metrics(at)["Epoch"] == f"0 / {engine.jobs[queued].config.epochs}"
+
+
+def test_a_failed_run_says_why(app_environment, engine):
+    at, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 1)
+    engine.jobs[run_id].state = "failed"
+    runs.write_status(run_id, runs.RunStatus("failed", "the training process was killed (SIGKILL)."))
+    at.run()
+    assert not at.exception
+    assert "Why: the training process was killed (SIGKILL)." in expanded_text(at)
+    assert "no test-set evaluation" in expanded_text(at) and "no saved weights" in expanded_text(at)
+
+
+def test_korean_interface(app_environment, engine):
+    at = open_training(app_environment, lang="ko")
+    assert at.title[0].value == "훈련 스튜디오"
+    assert at.button(key="training_train").label == "훈련"
