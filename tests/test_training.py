@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.corpus import Corpus, Split
+from explorer.corpus import OOV_ID, START_ID, Corpus, Split
 from explorer.glove import GloveError, embedding_matrix, load_glove
 from explorer.ragged import Ragged
 from explorer.training import runs
 from explorer.training.config import ConfigError, RunConfig, Speed, parameter_breakdown, total_parameters
 from explorer.training.data import prepare, save_arrays
 from explorer.training.evaluate import evaluate_predictions
-from explorer.training.inference import Predictor, encode_words, word_index
+from explorer.training.inference import Predictor
 
 TINY_WORDS = tuple(f"w{rank}" for rank in range(1, 80))
 TEST_SPEED = Speed(jit_compile=False, steps_per_execution=1)  # XLA compiles too long for tiny tests
@@ -217,7 +217,7 @@ def test_prepare_uses_the_books_split_the_vocabulary_cut_and_the_subset(tmp_path
 
 
 def test_a_typed_review_is_encoded_with_oov_marked() -> None:
-    ids = encode_words(["w1", "zzz", "w70"], word_index(TINY_WORDS))
+    ids = [START_ID, *(tiny_corpus().word_id(word) or OOV_ID for word in ["w1", "zzz", "w70"])]
     assert ids == [1, 4, 2, 73]
     weights = {
         "embedding/embeddings": np.zeros((50, 2), np.float32),

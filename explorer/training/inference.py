@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.corpus import INDEX_FROM, OOV_ID, START_ID
+from explorer.corpus import OOV_ID
 from explorer.ragged import Ragged, pad_sequences
 from explorer.training import runs
 from explorer.training.cells import NUMPY_OPS, STATE_COUNT, STEPS, input_bias, sigmoid
@@ -131,13 +131,3 @@ class Predictor:
             states = new_states
             outputs[:, step] = output
         return outputs if sequences else states[0]
-
-
-def word_index(words: Sequence[str]) -> dict[str, int]:
-    """The corpus id of each word (``words`` by frequency rank, as ``Corpus.words``)."""
-    return {word: rank + INDEX_FROM for rank, word in enumerate(words, start=1)}
-
-
-def encode_words(tokens: Sequence[str], index: Mapping[str, int]) -> list[int]:
-    """Corpus ids of a tokenised review: the start id, then each word's id (OOV if unknown)."""
-    return [START_ID, *(index.get(token, OOV_ID) for token in tokens)]
