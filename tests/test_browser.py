@@ -151,7 +151,7 @@ def test_a_deep_link_on_a_fresh_server_gets_the_whole_app(page: Page, app_url: s
     wait_until_idle(page)
     assert_no_exception(page, "deep link")
     assert_app_navigation(page)
-    assert "maxlen=120" in main_text(page)
+    assert "× 120)" in main_text(page)  # the batch caption's shape: the link's maxlen was applied
 
 
 def test_every_page_in_both_languages(page: Page, app_url: str) -> None:
