@@ -143,8 +143,10 @@ def projector_files(space: WordSpace, statistics: WordStatistics) -> tuple[bytes
     """``vectors.tsv`` and ``metadata.tsv`` (word, polarity, frequency) for the Embedding Projector."""
     metadata = metadata_tsv(
         space.words,
-        {"polarity": np.round(statistics.polarity[space.ids], POLARITY_DECIMALS).tolist(),
-         "frequency": statistics.frequency[space.ids].tolist()},
+        {
+            "polarity": np.round(statistics.polarity[space.ids], POLARITY_DECIMALS).tolist(),
+            "frequency": statistics.frequency[space.ids].tolist(),
+        },
     )
     return vectors_tsv(space.vectors), metadata
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +37,9 @@ class GloveVectors:
         """Length of each vector."""
         return int(self.vectors.shape[1])
 
+    @cached_property
     def index(self) -> dict[str, int]:
-        """Row of each word (the first one wins if a file repeats a word)."""
+        """Row of each word (the first one wins if a file repeats a word); built once, on first use."""
         rows: dict[str, int] = {}
         for row, word in enumerate(self.words):
             rows.setdefault(word, row)
@@ -143,7 +145,7 @@ def embedding_matrix(
     if num_words < 1:
         raise GloveError(f"num_words must be at least 1, not {num_words}.")
     matrix = np.zeros((num_words, glove.dim), dtype=np.float32)
-    rows = glove.index()
+    rows = glove.index
     found, total, missing = 0, 0, []
     for token_id, word in enumerate(words_by_id[:num_words]):
         if word is None:

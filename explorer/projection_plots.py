@@ -36,10 +36,12 @@ class WordPoints:
 
 
 def axis_titles(settings: ProjectionSettings, explained_variance: np.ndarray, language: str) -> list[str]:
-    """"PC1 (23.4% of the variance)" for PCA, "t-SNE 1" / "UMAP 1" for the others."""
+    """ "PC1 (23.4% of the variance)" for PCA, "t-SNE 1" / "UMAP 1" for the others."""
     if settings.method == "pca":
-        return [translate(language, "embeddings.axis_pc", component=component, share=float(share))
-                for component, share in zip(settings.components, explained_variance, strict=True)]
+        return [
+            translate(language, "embeddings.axis_pc", component=component, share=float(share))
+            for component, share in zip(settings.components, explained_variance, strict=True)
+        ]
     name = translate(language, f"embeddings.method_{settings.method}")
     return [f"{name} {axis + 1}" for axis in range(settings.dimensions)]
 
@@ -93,24 +95,38 @@ def _traces(
         customdata=np.column_stack([words, points.polarity, points.frequency]),
         hovertemplate=translate(language, "embeddings.hover") + "<extra></extra>",
         marker={
-            "color": points.polarity, "colorscale": COLOUR_SCALE, "cmin": -limit, "cmax": limit, "cmid": 0.0,
-            "size": marker_sizes(points.frequency), "opacity": 0.8, "line": {"width": 0},
+            "color": points.polarity,
+            "colorscale": COLOUR_SCALE,
+            "cmin": -limit,
+            "cmax": limit,
+            "cmid": 0.0,
+            "size": marker_sizes(points.frequency),
+            "opacity": 0.8,
+            "line": {"width": 0},
             "colorbar": {"title": {"text": translate(language, "embeddings.colour_legend")}, "thickness": 14},
         },
         name=translate(language, "embeddings.legend_words"),
         showlegend=False,
     )
     neighbour_trace = _scatter(
-        coordinates[near], mode="markers+text", text=words[near], textposition="bottom center",
+        coordinates[near],
+        mode="markers+text",
+        text=words[near],
+        textposition="bottom center",
         textfont={"color": NEIGHBOUR_COLOUR, "size": 12},
         marker={"symbol": "circle-open", "size": 14, "color": NEIGHBOUR_COLOUR, "line": {"width": 2}},
-        name=translate(language, "embeddings.legend_neighbours"), hoverinfo="text",
+        name=translate(language, "embeddings.legend_neighbours"),
+        hoverinfo="text",
     )
     search_trace = _scatter(
-        coordinates[chosen], mode="markers+text", text=words[chosen], textposition="top center",
+        coordinates[chosen],
+        mode="markers+text",
+        text=words[chosen],
+        textposition="top center",
         textfont={"color": "#000", "size": 14},
         marker={"symbol": "diamond", "size": 16, "color": SEARCH_COLOUR, "line": {"width": 1, "color": "#000"}},
-        name=translate(language, "embeddings.legend_searched"), hoverinfo="text",
+        name=translate(language, "embeddings.legend_searched"),
+        hoverinfo="text",
     )
     return [cloud, neighbour_trace, search_trace]
 
@@ -182,27 +198,46 @@ def animated_figure(
         ],
     )
     _layout(figure, axis_titles, np.column_stack([low - pad, high + pad]))
-    play = {"frame": {"duration": FRAME_MILLISECONDS, "redraw": True}, "fromcurrent": True,
-            "transition": {"duration": FRAME_MILLISECONDS // 2}}
+    play = {
+        "frame": {"duration": FRAME_MILLISECONDS, "redraw": True},
+        "fromcurrent": True,
+        "transition": {"duration": FRAME_MILLISECONDS // 2},
+    }
     stop = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
     figure.update_layout(
         margin={"b": ANIMATION_BOTTOM_MARGIN},
-        updatemenus=[{
-            "type": "buttons", "direction": "left", "x": 0.0, "y": -0.2, "xanchor": "left", "yanchor": "top",
-            "buttons": [
-                {"label": translate(language, "embeddings.play"), "method": "animate", "args": [None, play]},
-                {"label": translate(language, "embeddings.pause"), "method": "animate", "args": [[None], stop]},
-            ],
-        }],
-        sliders=[{
-            "active": len(names) - 1, "x": 0.28, "len": 0.72, "y": -0.12, "yanchor": "top",
-            "currentvalue": {"prefix": f"{epoch_label} ", "xanchor": "right"},
-            "steps": [
-                {"label": name, "method": "animate",
-                 "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}]}
-                for name in names
-            ],
-        }],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": -0.2,
+                "xanchor": "left",
+                "yanchor": "top",
+                "buttons": [
+                    {"label": translate(language, "embeddings.play"), "method": "animate", "args": [None, play]},
+                    {"label": translate(language, "embeddings.pause"), "method": "animate", "args": [[None], stop]},
+                ],
+            }
+        ],
+        sliders=[
+            {
+                "active": len(names) - 1,
+                "x": 0.28,
+                "len": 0.72,
+                "y": -0.12,
+                "yanchor": "top",
+                "currentvalue": {"prefix": f"{epoch_label} ", "xanchor": "right"},
+                "steps": [
+                    {
+                        "label": name,
+                        "method": "animate",
+                        "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
+                    }
+                    for name in names
+                ],
+            }
+        ],
     )
     return figure
 

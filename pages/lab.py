@@ -26,8 +26,14 @@ st.title(t("lab.title"))
 st.markdown(t("lab.intro"))
 corpus = require_corpus()
 lang = language()
-source = st.segmented_control(t("lab.text_source"), ("typed", "review"), default="typed", required=True,
-                              format_func=lambda s: t(f"lab.source_{s}"), key="lab_source")
+source = st.segmented_control(
+    t("lab.text_source"),
+    ("typed", "review"),
+    default="typed",
+    required=True,
+    format_func=lambda s: t(f"lab.source_{s}"),
+    key="lab_source",
+)
 if source == "review":
     review = st.number_input(t("lab.review_index"), 0, len(corpus.train) - 1, 0, key="lab_review")
     texts = [corpus.text(corpus.train, int(review))]
@@ -39,15 +45,22 @@ if not texts:
     st.stop()
 document = 0
 if len(texts) > 1:
-    document = st.selectbox(t("lab.document"), range(len(texts)), format_func=lambda i: texts[i][:80],
-                            key="lab_document")
+    document = st.selectbox(
+        t("lab.document"), range(len(texts)), format_func=lambda i: texts[i][:80], key="lab_document"
+    )
 
 tab_names = ("onehot", "index", "hashing", "ngrams")
 onehot_tab, index_tab, hashing_tab, ngram_tab = st.tabs([t(f"lab.tab_{name}") for name in tab_names])
 with onehot_tab:
     st.markdown(t("lab.onehot_intro"))
-    level = st.segmented_control(t("lab.level"), ("word", "character"), default="word", required=True,
-                                 format_func=lambda s: t(f"lab.level_{s}"), key="lab_level")
+    level = st.segmented_control(
+        t("lab.level"),
+        ("word", "character"),
+        default="word",
+        required=True,
+        format_func=lambda s: t(f"lab.level_{s}"),
+        key="lab_level",
+    )
     max_length = st.slider(t("lab.max_length"), *MAX_LENGTH_RANGE, 20, key="lab_max_length")
     tokens = [tn.words_of(text) if level == "word" else tn.characters_of(text) for text in texts]
     index = tn.first_seen_index(tokens) if level == "word" else tn.printable_index()
@@ -59,17 +72,26 @@ with onehot_tab:
 
 with index_tab:
     st.markdown(t("lab.index_intro"))
-    fit_on = st.segmented_control(t("lab.fit_on"), ("texts", "reviews"), default="texts", required=True,
-                                  format_func=lambda s: t(f"lab.fit_on_{s}"), key="lab_fit_on")
+    fit_on = st.segmented_control(
+        t("lab.fit_on"),
+        ("texts", "reviews"),
+        default="texts",
+        required=True,
+        format_func=lambda s: t(f"lab.fit_on_{s}"),
+        key="lab_fit_on",
+    )
     corpus_texts = texts
     if fit_on == "reviews":
         count = st.slider(t("lab.index_reviews"), *INDEX_REVIEWS_RANGE, 200, key="lab_index_reviews")
         corpus_texts = [corpus.text(corpus.train, i) for i in range(min(count, len(corpus.train)))]
     fitted = tn.fit_word_index(corpus_texts, num_words=settings().num_words)
     ranked = list(fitted.word_index)[:MATRIX_COLUMNS]
-    table = {t("lab.word"): ranked, "index": [fitted.word_index[w] for w in ranked],
-             t("lab.count"): [fitted.word_counts[w] for w in ranked],
-             t("lab.documents"): [fitted.document_frequency[w] for w in ranked]}
+    table = {
+        t("lab.word"): ranked,
+        "index": [fitted.word_index[w] for w in ranked],
+        t("lab.count"): [fitted.word_counts[w] for w in ranked],
+        t("lab.documents"): [fitted.document_frequency[w] for w in ranked],
+    }
     st.dataframe(pd.DataFrame(table), hide_index=True, height=240, key="lab_word_index")
     st.code("\n".join(f"texts_to_sequences → {row}" for row in fitted.texts_to_sequences(texts)), language=None)
     columns = min(fitted.width, len(ranked) + 1)  # column 0 (no word) and the most frequent words

@@ -40,8 +40,15 @@ if result is not None:
     scores[3].metric(t("lab_rnn.fit_seconds"), f"{result.fit_seconds:.1f} s")
     if stored:
         accuracies = [run_accuracies(run_id) for run_id in stored]
-        st.dataframe({t("lab_rnn.run"): list(stored), t("lab_rnn.validation_accuracy"): [a[0] for a in accuracies],
-                      t("lab_rnn.test_accuracy"): [a[1] for a in accuracies]}, hide_index=True, key="lab_rnn_compare")
+        st.dataframe(
+            {
+                t("lab_rnn.run"): list(stored),
+                t("lab_rnn.validation_accuracy"): [a[0] for a in accuracies],
+                t("lab_rnn.test_accuracy"): [a[1] for a in accuracies],
+            },
+            hide_index=True,
+            key="lab_rnn_compare",
+        )
     sides = {"positive": result.positive_features, "negative": result.negative_features}
     for column, (side, features) in zip(st.columns(2), sides.items(), strict=True):
         column.plotly_chart(feature_bars(features[:TOP_FEATURES], t("lab_rnn.weight")), key=f"lab_rnn_{side}")
@@ -52,8 +59,12 @@ if not stored:
     for entry in (e for e in TOPIC_PAGES if e.key == TRAINING_PAGE_KEY):
         st.page_link(entry.path, label=t(f"{entry.key}.nav_title"), icon=entry.icon)
     st.stop()
-run_id = st.selectbox(t("lab_rnn.run"), list(stored), key="lab_rnn_run",
-                      format_func=lambda r: t("lab_rnn.run_label", run=r, **stored[r].to_dict()))
+run_id = st.selectbox(
+    t("lab_rnn.run"),
+    list(stored),
+    key="lab_rnn_run",
+    format_func=lambda r: t("lab_rnn.run_label", run=r, **stored[r].to_dict()),
+)
 picks = {}
 for label, column in zip(LABELS, st.columns(2), strict=True):
     candidates = np.flatnonzero(corpus.test.labels == label)
@@ -69,16 +80,24 @@ except (runs.RunStoreError, RecurrentWeightsError) as error:
     st.stop()
 st.caption(t("lab_rnn.run_caption", **config.to_dict()))
 tokens = {label: corpus.decode(trace.ids) for label, trace in traces.items()}
-shown = st.segmented_control(t("lab_rnn.shown"), LABELS, default=1, required=True,
-                             format_func=lambda label: t(f"lab_rnn.review_{label}"), key="lab_rnn_shown")
+shown = st.segmented_control(
+    t("lab_rnn.shown"),
+    LABELS,
+    default=1,
+    required=True,
+    format_func=lambda label: t(f"lab_rnn.review_{label}"),
+    key="lab_rnn_shown",
+)
 trace = traces[shown]
 layer, direction = 0, "forward"
 if config.stacked > 1:
-    layer = st.selectbox(t("lab_rnn.layer"), range(config.stacked), format_func=lambda i: f"rnn_{i + 1}",
-                         key="lab_rnn_layer")
+    layer = st.selectbox(
+        t("lab_rnn.layer"), range(config.stacked), format_func=lambda i: f"rnn_{i + 1}", key="lab_rnn_layer"
+    )
 if config.bidirectional:
-    direction = st.segmented_control(t("lab_rnn.direction"), DIRECTIONS, default="forward", required=True,
-                                     key="lab_rnn_direction")
+    direction = st.segmented_control(
+        t("lab_rnn.direction"), DIRECTIONS, default="forward", required=True, key="lab_rnn_direction"
+    )
 st.metric(t("lab_rnn.prediction"), f"{trace.prediction:.3f}")
 st.expander(t("lab_rnn.review_text")).write(corpus.text(corpus.test, picks[shown]))
 

