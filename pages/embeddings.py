@@ -11,7 +11,7 @@ from ui.embeddings_choices import pick_projection, pick_run, pick_source
 from ui.embeddings_search import draw_neighbours, draw_search
 from ui.embeddings_view import draw_downloads, projected_figure
 from ui.i18n import t
-from ui.navigation import TOPIC_PAGES, require_entrypoint
+from ui.navigation import link_to, require_entrypoint
 from ui.sidebar import settings
 
 require_entrypoint()
@@ -28,8 +28,7 @@ source = pick_source(bool(stored))
 run_id, epochs = None, []
 if source == "run" and not stored:
     st.info(t("embeddings.need_run"))
-    for entry in (e for e in TOPIC_PAGES if e.key == TRAINING_PAGE_KEY):
-        st.page_link(entry.path, label=t(f"{entry.key}.nav_title"), icon=entry.icon)
+    link_to(TRAINING_PAGE_KEY)
 elif source == "run":
     run_id, epochs = pick_run(stored)
 num_words = stored[run_id].num_words if run_id else effective_num_words(corpus, settings().num_words)

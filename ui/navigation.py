@@ -52,6 +52,12 @@ def navigation_pages() -> dict[str, list[st.Page]]:
     return sections
 
 
+def link_to(key: str) -> None:
+    """A link to the topic page registered under ``key`` (for "train a model first" hints)."""
+    for entry in (entry for entry in TOPIC_PAGES if entry.key == key):
+        st.page_link(entry.path, label=t(f"{entry.key}.nav_title"), icon=entry.icon)
+
+
 def require_entrypoint() -> None:
     """Make sure this page runs inside app.py's navigation, not Streamlit's legacy pages/ mode.
 
