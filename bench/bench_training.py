@@ -8,7 +8,8 @@ JSON line per model:
 
 - ``peer``: the tutorial's code: ``pad_sequences`` + ``to_categorical`` (one-hot) + ``model.fit``
   with ``ModelCheckpoint`` and ``EarlyStopping(patience=3, restore_best_weights=True)``;
-- ``ours``: ``explorer.training.trainer.train_run`` (what the worker runs, saving included).
+- ``ours``: ``explorer.training.trainer.train_run`` (what the worker runs, saving included; it
+  validates in batches of up to 1,024 reviews, ``RunConfig.inference_batch_size``, the peer in 64s).
 
 ``s_per_epoch`` is the median of the steady-state epochs (the first epoch, which traces and
 compiles, is reported apart as ``first_epoch_s``). The one-hot peer needs a 4 GB array (22 GB
