@@ -8,8 +8,9 @@ JSON line per model:
 
 - ``peer``: the tutorial's code: ``pad_sequences`` + ``to_categorical`` (one-hot) + ``model.fit``
   with ``ModelCheckpoint`` and ``EarlyStopping(patience=3, restore_best_weights=True)``;
-- ``ours``: ``explorer.training.trainer.train_run`` (what the worker runs, saving included; it
-  validates in batches of up to 1,024 reviews, ``RunConfig.inference_batch_size``, the peer in 64s).
+- ``ours``: ``explorer.training.trainer.train_run`` (what the worker runs, saving included; the
+  book's models take its compiled loops, ``explorer.training.compiled_fit``, which shuffle with
+  their own random numbers, so the two learn alike but not identically at the same seed).
 
 ``s_per_epoch`` is the median of the steady-state epochs (the first epoch, which traces and
 compiles, is reported apart as ``first_epoch_s``). The one-hot peer needs a 4 GB array (22 GB

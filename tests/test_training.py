@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -264,16 +265,20 @@ def test_a_typed_review_is_encoded_with_oov_marked() -> None:
 
 VARIANTS = [
     {"encoding": "one_hot", "layer": "simple_rnn"},
+    {"encoding": "one_hot", "layer": "lstm"},
     {"encoding": "one_hot", "layer": "lstm", "mask_zero": True, "bidirectional": True},
     {"encoding": "one_hot", "layer": "gru", "dropout": 0.2, "stacked": 2},
     {"encoding": "one_hot", "layer": "flatten_dense"},
     {"encoding": "embedding", "layer": "simple_rnn", "stacked": 2, "bidirectional": True, "mask_zero": True},
     {"encoding": "embedding", "layer": "lstm", "dropout": 0.3, "optimizer": "adam"},
+    {"encoding": "embedding", "layer": "lstm"},
+    {"encoding": "embedding", "layer": "gru", "optimizer": "adam"},
     {"encoding": "embedding", "layer": "gru", "mask_zero": True, "padding": "post"},
     {"encoding": "embedding", "layer": "flatten_dense", "dropout": 0.5},
     {"encoding": "glove", "layer": "simple_rnn"},
     {"encoding": "glove", "layer": "lstm", "glove_trainable": True, "bidirectional": True},
     {"encoding": "glove", "layer": "gru", "stacked": 2, "mask_zero": True},
+    {"encoding": "glove", "layer": "gru", "glove_trainable": True},
     {"encoding": "glove", "layer": "flatten_dense"},
 ]
 
@@ -324,8 +329,31 @@ def test_the_xla_path_trains_the_one_hot_gather_model(own_cache: Path) -> None:
 
     config = tiny_config(own_cache, encoding="one_hot", layer="simple_rnn", epochs=2)
     run_id = runs.create_run(config, os.getpid())
-    assert train_run(run_id, config, lambda event: None, NoControl(), DEFAULT_SPEED) == "finished"
+    keras_fit = replace(DEFAULT_SPEED, compiled_loops=False)  # this model would otherwise take the compiled loops
+    assert train_run(run_id, config, lambda event: None, NoControl(), keras_fit) == "finished"
     assert [row["epoch"] for row in runs.read_history(run_id)] == [1, 2]
+
+
+def test_a_compiled_run_saves_a_model_that_resumes_with_its_optimizer_state(own_cache: Path) -> None:
+    import warnings
+
+    import keras
+
+    from explorer.training.trainer import NoControl, train_run
+
+    glove = write_glove(own_cache / "glove.6B.6d.txt", list(TINY_WORDS))
+    config = tiny_config(own_cache, encoding="glove", glove_path=str(glove), layer="lstm", optimizer="adam", epochs=2)
+    run_id = runs.create_run(config, os.getpid())
+    assert train_run(run_id, config, lambda event: None, NoControl(), TEST_SPEED) == "finished"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "Skipping variable loading for optimizer"
+        model = keras.models.load_model(runs.model_path(run_id))
+    optimizer = model.optimizer
+    best_epoch = next(row["epoch"] for row in runs.read_history(run_id)[::-1] if row["best"])
+    assert int(optimizer.iterations) == best_epoch * -(-160 // config.batch_size)  # 160 reviews an epoch
+    slots = [variable for variable in optimizer.variables if variable.name.endswith(("_momentum", "_velocity"))]
+    assert len(slots) == 2 * len(model.trainable_variables) == 2 * 5  # the frozen GloVe vectors have none
+    assert all(np.abs(keras.ops.convert_to_numpy(variable)).sum() > 0 for variable in slots)
 
 
 def test_the_fast_layers_compute_what_keras_layers_compute() -> None:
@@ -351,7 +379,8 @@ def test_the_fast_layers_compute_what_keras_layers_compute() -> None:
                 )
 
 
-def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cache: Path) -> None:
+@pytest.mark.parametrize("compiled_loops", [True, False], ids=["compiled-loops", "keras-fit"])
+def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cache: Path, compiled_loops: bool) -> None:
     from explorer.training.trainer import train_run
 
     class StopInEpochThree:
@@ -364,7 +393,8 @@ def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cach
     config = tiny_config(own_cache, epochs=10, patience=0, learning_rate=0.05, optimizer="adam")
     steps = -(-160 // config.batch_size)
     run_id = runs.create_run(config, os.getpid())
-    assert train_run(run_id, config, lambda event: None, StopInEpochThree(), TEST_SPEED) == "stopped"
+    speed = replace(TEST_SPEED, compiled_loops=compiled_loops)
+    assert train_run(run_id, config, lambda event: None, StopInEpochThree(), speed) == "stopped"
     history = runs.read_history(run_id)
     assert [row["partial"] for row in history] == [False, False, True]
     assert all("val_loss" in row for row in history)

@@ -230,6 +230,7 @@ class Speed:
     Not part of ``RunConfig``: these change how fast a run trains, not what it learns.
     """
 
+    compiled_loops: bool = True  # plain models train with ``compiled_fit`` (numba loops) instead of Keras's fit
     fast_layers: bool = True  # the hoisted-projection layers of ``fast_rnn`` (same maths as Keras's)
     jit_compile: bool = True  # XLA fuses each training step into one compiled program
     steps_per_execution: int = 16  # batches run per call into the compiled program

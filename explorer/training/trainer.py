@@ -4,7 +4,9 @@ Runs inside the worker process (it imports TensorFlow). Progress goes out throug
 as plain dicts; ``Control`` is asked between batches whether to pause or stop. The book's
 ``EarlyStopping(patience=3, restore_best_weights=True)`` and ``ModelCheckpoint`` are done
 here by one callback, because a user's stop must also end with the best weights restored,
-which Keras's ``EarlyStopping`` only does when it stops training itself.
+which Keras's ``EarlyStopping`` only does when it stops training itself. The book's plain
+models take their steps in ``compiled_fit`` (``fit_plain`` drives the same callback); the
+others train with Keras's ``fit``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tensorflow as tf
 
 from explorer.glove import embedding_matrix, load_glove
 from explorer.training import runs
+from explorer.training.compiled_fit import PlainTrainer, cross_entropy, is_plain
 from explorer.training.config import DEFAULT_SPEED, RunConfig, Speed
 from explorer.training.data import TrainingData, load_corpus_for, prepare
 from explorer.training.evaluate import evaluate_predictions
@@ -70,20 +73,62 @@ def train_run(run_id: str, config: RunConfig, emit: Emit, control: Control, spee
     model = compile_model(build_model(config, matrix, speed), config, speed)
     emit({"type": "model", "parameters": int(model.count_params())})
     streamer = Streamer(run_id, config, emit, control, len(data.y_train))
-    model.fit(
-        data.x_train,
-        data.y_train,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(data.x_val, data.y_val),
-        validation_batch_size=config.inference_batch_size(),
-        callbacks=[streamer],
-        verbose=0,
-    )
+    compiled = speed.compiled_loops and is_plain(config)
+    if compiled:
+        fit_plain(model, config, data, streamer)
+    else:
+        model.fit(
+            data.x_train,
+            data.y_train,
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            validation_data=(data.x_val, data.y_val),
+            validation_batch_size=config.inference_batch_size(),
+            callbacks=[streamer],
+            verbose=0,
+        )
     if streamer.best_weights is not None:
         model.set_weights(streamer.best_weights)
-    runs.save_evaluation(run_id, evaluate_model(model, data, config.inference_batch_size()))
+    if compiled:
+        probabilities = PlainTrainer(config, model.get_weights()).predict(data.x_test)
+    else:
+        probabilities = model.predict(data.x_test, batch_size=config.inference_batch_size(), verbose=0)[:, 0]
+    runs.save_evaluation(run_id, evaluate_predictions(data.y_test, probabilities).to_dict())
     return "stopped" if streamer.stopped_by_user else "finished"
+
+
+def fit_plain(model: keras.Model, config: RunConfig, data: TrainingData, streamer: Streamer) -> None:
+    """What ``model.fit`` does, with ``PlainTrainer`` taking the steps: the same callbacks, logs and stops.
+
+    As in Keras, the training data is shuffled every epoch, the logged loss and accuracy are
+    running means over the epoch's reviews, a stop asked for during an epoch still validates
+    it, and the Keras model holds the epoch's weights when the callback sees its end.
+    """
+    trainer = PlainTrainer(config, model.get_weights())
+    shuffle = np.random.default_rng(config.seed)
+    streamer.set_model(model)
+    model.stop_training = False
+    for epoch in range(config.epochs):
+        streamer.on_epoch_begin(epoch)
+        loss_sum, correct, seen = 0.0, 0, 0
+        order = shuffle.permutation(len(data.y_train))
+        for step, start in enumerate(range(0, len(order), config.batch_size)):
+            batch = order[start : start + config.batch_size]
+            result = trainer.train_batch(data.x_train[batch], data.y_train[batch])
+            loss_sum, correct, seen = loss_sum + result.loss_sum, correct + result.correct, seen + len(batch)
+            streamer.on_train_batch_end(step, {"loss": loss_sum / seen, "accuracy": correct / seen})
+            if model.stop_training:
+                break
+        model.set_weights(trainer.weights)
+        store_optimizer_state(trainer, model)
+        logits = trainer.logits(data.x_val)
+        validation = {
+            "val_loss": float(cross_entropy(logits, data.y_val).mean()),
+            "val_accuracy": float(((logits > 0) == (data.y_val > 0.5)).mean()),
+        }
+        streamer.on_epoch_end(epoch, {"loss": loss_sum / seen, "accuracy": correct / seen, **validation})
+        if model.stop_training:
+            return
 
 
 def use_threads(count: int) -> None:
@@ -98,10 +143,21 @@ def use_threads(count: int) -> None:
         return  # this process already ran TensorFlow ops; the earlier setting stays
 
 
-def evaluate_model(model: keras.Model, data: TrainingData, batch_size: int) -> dict[str, Any]:
-    """Test-set accuracy, loss, confusion matrix and ROC points of ``model`` (``batch_size`` reviews at a time)."""
-    probabilities = model.predict(data.x_test, batch_size=batch_size, verbose=0)[:, 0]
-    return evaluate_predictions(data.y_test, probabilities).to_dict()
+def store_optimizer_state(trainer: PlainTrainer, model: keras.Model) -> None:
+    """Copy the compiled loops' optimizer state into the Keras optimizer.
+
+    The saved model then holds what the book's ``ModelCheckpoint`` saves: the optimizer's step
+    count and averages, so training can go on from it (and loading it warns of nothing missing).
+    """
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)  # does nothing once built
+    optimizer.iterations.assign(trainer.optimizer.iterations)
+    for slot, values in (("momentum", trainer.optimizer.momentums), ("velocity", trainer.optimizer.velocities)):
+        if values:  # Keras's optimizers name a weight's slot variables "<weight>_<slot>", in weight order
+            slot_variables = [variable for variable in optimizer.variables if variable.name.endswith(f"_{slot}")]
+            kept = [value for value, trainable in zip(values, trainer.trainable, strict=True) if trainable]
+            for variable, value in zip(slot_variables, kept, strict=True):
+                variable.assign(value)
 
 
 class Streamer(keras.callbacks.Callback):

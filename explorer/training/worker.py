@@ -1,7 +1,7 @@
 """The training worker: a spawned process that imports TensorFlow and trains one run at a time.
 
-It is started ahead of time (so TensorFlow is already imported when a run arrives), then waits
-for tasks ``{"run_id", "config"}``. While training it reads control messages
+It is started ahead of time (so TensorFlow is imported and the compiled loops are ready when a
+run arrives), then waits for tasks ``{"run_id", "config"}``. While training it reads control messages
 ``{"run_id", "command": "pause" | "resume" | "stop"}`` between batches and sends every progress
 message, tagged with the run id, to the events queue. A run ends with a ``done`` message whose
 ``state`` is finished, stopped or failed (with the reason). If the process that started the
@@ -31,8 +31,11 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
     """Entry point of the spawned worker process; ``speed`` holds ``Speed``'s fields."""
     os.environ[CACHE_ENV] = cache_path
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from explorer.training import trainer  # the slow TensorFlow import, done before any run arrives
+    from explorer.training import compiled_fit, trainer  # the slow TensorFlow import, done before any run arrives
     from explorer.training.config import RunConfig, Speed
+
+    if speed.get("compiled_loops"):
+        compiled_fit.compile_loops()
 
     events.put({"type": "ready", "pid": os.getpid()})
     while _parent_alive():
