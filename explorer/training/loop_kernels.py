@@ -147,11 +147,11 @@ def simple_rnn_backward(
 def lstm_forward(
     ids: np.ndarray, table: np.ndarray, recurrent_kernel: np.ndarray, recurrent_bias: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The LSTM; returns the states ``h`` and, per step, the gates i, f, c̃, o and the cell state c."""
+    """The LSTM; returns the states ``h`` and, per step, the gates i, f, c̃, o, the cell state c and tanh(c)."""
     (batch, steps), gates = ids.shape, table.shape[1]
     units = gates // 4
     states = np.zeros((steps + 1, units, batch), np.float32)
-    saved = np.empty((steps + 1, 5 * units, batch), np.float32)  # i, f, c̃, o, c; saved[0] holds c = 0
+    saved = np.empty((steps + 1, 6 * units, batch), np.float32)  # i, f, c̃, o, c, tanh(c); saved[0]: c = 0
     saved[0] = 0.0
     for t in range(steps):
         activations = saved[t + 1]
@@ -166,8 +166,9 @@ def lstm_forward(
                 c = f * saved[t, 4 * units + j, b] + i * candidate
                 activations[j, b], activations[units + j, b] = i, f
                 activations[2 * units + j, b], activations[3 * units + j, b] = candidate, o
-                activations[4 * units + j, b] = c
-                states[t + 1, j, b] = o * tanh(c)
+                tanh_c = tanh(c)
+                activations[4 * units + j, b], activations[5 * units + j, b] = c, tanh_c
+                states[t + 1, j, b] = o * tanh_c
     return states, saved
 
 
@@ -189,7 +190,7 @@ def lstm_backward(
             for b in range(batch):
                 i, f = activations[j, b], activations[units + j, b]
                 candidate, o = activations[2 * units + j, b], activations[3 * units + j, b]
-                tanh_c = tanh(activations[4 * units + j, b])
+                tanh_c = activations[5 * units + j, b]
                 dc = c_grad[j, b] + h_grad[j, b] * o * (one - tanh_c * tanh_c)
                 gate_grad[j, b] = dc * candidate * i * (one - i)
                 gate_grad[units + j, b] = dc * saved[t, 4 * units + j, b] * f * (one - f)
