@@ -26,7 +26,8 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 SUBSET = 200  # reviews: a few seconds per epoch even on two busy cores
 BATCH_SIZE = 16
 # The book's 8 units train 100 epochs of 200 reviews in about a second with the compiled loops;
-# 512 units take a few seconds per epoch, so the run is still going while the test looks at it.
+# 512 units (trained by Keras under XLA) take seconds per epoch, so the run is still going while
+# the test looks at it. The compiled loops in the worker are tested in tests/test_training_jobs.py.
 UNITS = 512
 LIVE_TIMEOUT_S = 150  # the first epoch waits for the worker's TensorFlow import and compilation
 RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.training.compiled_fit import PlainTrainer, cross_entropy, is_plain
+from explorer.training.compiled_fit import MAX_UNITS, PlainTrainer, cross_entropy, is_plain
 from explorer.training.config import RunConfig, Speed
 
 WORDS, STEPS, BATCH = 50, 12, 16
@@ -76,6 +76,7 @@ def test_a_frozen_glove_embedding_stays_as_it_is_and_the_rest_learns_as_in_keras
 def test_only_the_books_kind_of_model_takes_the_compiled_path() -> None:
     assert is_plain(RunConfig()) and is_plain(RunConfig(encoding="one_hot", layer="lstm"))
     assert is_plain(RunConfig(encoding="glove", layer="gru", embedding_dim=50, glove_trainable=True))
+    assert is_plain(RunConfig(units=MAX_UNITS)) and not is_plain(RunConfig(units=MAX_UNITS + 1))
     for changes in ({"bidirectional": True}, {"stacked": 2}, {"dropout": 0.2}, {"mask_zero": True}):
         assert not is_plain(RunConfig(**changes))
     assert not is_plain(RunConfig(layer="flatten_dense"))
