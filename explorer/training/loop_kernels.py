@@ -103,6 +103,26 @@ def accumulate_kernel_grad(kernel_grad: np.ndarray, state: np.ndarray, gate_grad
             kernel_grad[k, g] += total
 
 
+@inline
+def back_to_previous_state(
+    kernel_grad: np.ndarray, h_grad: np.ndarray, transposed: np.ndarray, previous: np.ndarray, gate_grad: np.ndarray
+) -> None:
+    """Add one step's share of dL/dU, and replace ``h_grad`` by dL/dh of the step before (reached through U only)."""
+    accumulate_kernel_grad(kernel_grad, previous, gate_grad)
+    h_grad[:] = 0.0
+    add_kernel_product(h_grad, transposed, gate_grad)
+
+
+@inline
+def backward_buffers(
+    last_grad: np.ndarray, recurrent_kernel: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What every backward pass fills: ``projected_grad`` per step, dU, dL/dh (from the last step's), and Uᵀ."""
+    shape = (steps, recurrent_kernel.shape[1], last_grad.shape[1])
+    kernel_grad = np.zeros(recurrent_kernel.shape, np.float32)
+    return np.empty(shape, np.float32), kernel_grad, last_grad.copy(), np.ascontiguousarray(recurrent_kernel.T)
+
+
 @jit
 def simple_rnn_forward(
     ids: np.ndarray, table: np.ndarray, recurrent_kernel: np.ndarray, recurrent_bias: np.ndarray
@@ -127,19 +147,14 @@ def simple_rnn_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients from dL/dh_last: ``(d projected, dU, d recurrent bias)``; SimpleRNN has no recurrent bias."""
     steps, units, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
-    projected_grad = np.empty((steps, units, batch), np.float32)
-    kernel_grad = np.zeros(recurrent_kernel.shape, np.float32)
-    h_grad = last_grad.copy()
-    transposed = np.ascontiguousarray(recurrent_kernel.T)
+    projected_grad, kernel_grad, h_grad, transposed = backward_buffers(last_grad, recurrent_kernel, steps)
     for t in range(steps - 1, -1, -1):
         gate_grad = projected_grad[t]
         h = states[t + 1]
         for k in range(units):
             for b in range(batch):
                 gate_grad[k, b] = h_grad[k, b] * (np.float32(1.0) - h[k, b] * h[k, b])
-        accumulate_kernel_grad(kernel_grad, states[t], gate_grad)
-        h_grad[:] = 0.0
-        add_kernel_product(h_grad, transposed, gate_grad)
+        back_to_previous_state(kernel_grad, h_grad, transposed, states[t], gate_grad)
     return projected_grad, kernel_grad, np.zeros(0, np.float32)
 
 
@@ -179,10 +194,7 @@ def lstm_backward(
     """Gradients from dL/dh_last: ``(d projected, dU, d recurrent bias)``; LSTM has no recurrent bias."""
     steps, units, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
     one = np.float32(1.0)
-    projected_grad = np.empty((steps, 4 * units, batch), np.float32)
-    kernel_grad = np.zeros(recurrent_kernel.shape, np.float32)
-    h_grad = last_grad.copy()
-    transposed = np.ascontiguousarray(recurrent_kernel.T)
+    projected_grad, kernel_grad, h_grad, transposed = backward_buffers(last_grad, recurrent_kernel, steps)
     c_grad = np.zeros((units, batch), np.float32)
     for t in range(steps - 1, -1, -1):
         gate_grad, activations = projected_grad[t], saved[t + 1]
@@ -197,9 +209,7 @@ def lstm_backward(
                 gate_grad[2 * units + j, b] = dc * i * (one - candidate * candidate)
                 gate_grad[3 * units + j, b] = h_grad[j, b] * tanh_c * o * (one - o)
                 c_grad[j, b] = dc * f
-        accumulate_kernel_grad(kernel_grad, states[t], gate_grad)
-        h_grad[:] = 0.0
-        add_kernel_product(h_grad, transposed, gate_grad)
+        back_to_previous_state(kernel_grad, h_grad, transposed, states[t], gate_grad)
     return projected_grad, kernel_grad, np.zeros(0, np.float32)
 
 
@@ -238,12 +248,9 @@ def gru_backward(
     """Gradients from dL/dh_last: ``(d projected, dU, d recurrent bias)``."""
     steps, units, batch = states.shape[0] - 1, states.shape[1], states.shape[2]
     one = np.float32(1.0)
-    projected_grad = np.empty((steps, 3 * units, batch), np.float32)
     recurrent_grad = np.empty((3 * units, batch), np.float32)  # dL/d(U·h + b_recurrent) for one step
-    kernel_grad = np.zeros(recurrent_kernel.shape, np.float32)
     bias_grad = np.zeros(3 * units, np.float32)
-    h_grad = last_grad.copy()
-    transposed = np.ascontiguousarray(recurrent_kernel.T)
+    projected_grad, kernel_grad, h_grad, transposed = backward_buffers(last_grad, recurrent_kernel, steps)
     for t in range(steps - 1, -1, -1):
         gate_grad, activations, previous = projected_grad[t], saved[t], states[t]
         for j in range(units):
