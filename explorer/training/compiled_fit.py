@@ -1,15 +1,15 @@
 """The book's recurrent models trained with the compiled time loops of ``loop_kernels``.
 
 A "plain" model is what the tutorials train: one-hot ids or an embedding, one forward
-recurrent layer (SimpleRNN, LSTM or GRU, up to ``MAX_UNITS`` units) without dropout or padding mask, then
-``Dense(1, sigmoid)``, with binary cross-entropy and RMSprop or Adam. For those,
-``PlainTrainer`` does Keras's training step in numpy around the compiled loops: a table of
-every word's input projection (one small matrix product per batch; for one-hot ids the
+recurrent layer (SimpleRNN, LSTM or GRU, up to ``MAX_UNITS`` units) without dropout or
+padding mask, then ``Dense(1, sigmoid)``, with binary cross-entropy and RMSprop or Adam. For
+those, ``PlainTrainer`` does Keras's training step in numpy around the compiled loops: a table
+of every word's input projection (one small matrix product per batch; for one-hot ids the
 kernel itself), the loops, the output layer, the gradients, and the optimizer's update with
-Keras's formulas. Everything else (bidirectional,
-stacked, dropout, masking, wide layers, Flatten → Dense) trains with Keras. The weights are a list in the
-order of Keras's ``model.get_weights()``, so they move in and out of the Keras model that saves
-the run. No TensorFlow here: ``tests/test_compiled_fit.py`` compares a step with Keras's.
+Keras's formulas. Everything else (bidirectional, stacked, dropout, masking, wide layers,
+Flatten → Dense) trains with Keras. The weights are a list in the order of Keras's
+``model.get_weights()``, so they move in and out of the Keras model that saves the run. No
+TensorFlow here: ``tests/test_compiled_fit.py`` compares steps with Keras's.
 """
 
 from __future__ import annotations
