@@ -166,6 +166,9 @@ def test_every_page_in_both_languages(page: Page, app_url: str) -> None:
             open_page(page, app_url, entry.key, language)
 
 
+RERUN_TIMEOUT_S = 20  # how long a moved slider may take to redraw a data page
+
+
 @pytest.mark.parametrize("key", DATA_PAGES)
 def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str) -> None:
     page.goto(f"{app_url}/{key}?maxlen=100")
@@ -175,6 +178,10 @@ def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str)
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
+    # the slider reports its value after a short pause, so the rerun may not have started yet
+    deadline = time.monotonic() + RERUN_TIMEOUT_S
+    while main_text(page) == before and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
     wait_until_idle(page)
     assert_no_exception(page, f"{key} after moving maxlen")
     assert "maxlen=105" in page.url
