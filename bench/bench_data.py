@@ -21,11 +21,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import app_test
 
-from explorer import sources
-from explorer.corpus import OOV_ID
-from explorer.ragged import padded_ids
-from explorer.synthetic import write_synthetic_aclimdb_tarball
+from explorer.data import sources
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import padded_ids
 from tests.apptest import WarmServerPagesManager, open_page, rerun_with
+from tests.synthetic import write_synthetic_aclimdb_tarball
 
 TARGETS_S = {"cold_build": 15.0, "warm_load": 0.5, "remap_and_pad_25000": 0.05, "slider_rerun": 0.15}
 REVIEWS_PER_LABEL = 12_500  # a generated stand-in as large as the real data

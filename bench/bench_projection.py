@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.glove import load_glove  # noqa: E402
-from explorer.projection import ProjectionSettings, import_umap, project  # noqa: E402
+from explorer.data.glove import load_glove  # noqa: E402
+from explorer.embeddings.projection import ProjectionSettings, import_umap, project  # noqa: E402
 
 PCA_WORDS = 10_000  # the PCA case: 10,000 x 50
 MANIFOLD_WORDS = 2_000  # the t-SNE / UMAP case: 2,000 words

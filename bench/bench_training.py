@@ -8,8 +8,8 @@ JSON line per model:
 
 - ``peer``: the tutorial's code: ``pad_sequences`` + ``to_categorical`` (one-hot) + ``model.fit``
   with ``ModelCheckpoint`` and ``EarlyStopping(patience=3, restore_best_weights=True)``;
-- ``ours``: ``explorer.training.trainer.train_run`` (what the worker runs, saving included; the
-  book's models take its compiled loops, ``explorer.training.compiled_fit``, which shuffle with
+- ``ours``: ``explorer.training.engine.trainer.train_run`` (what the worker runs, saving included; the
+  book's models take its compiled loops, ``explorer.training.engine.compiled_fit``, which shuffle with
   their own random numbers, so the two learn alike but not identically at the same seed).
 
 ``s_per_epoch`` is the median of the steady-state epochs (the first epoch, which traces and
@@ -41,8 +41,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from explorer.corpus import OOV_ID, Corpus, Split  # noqa: E402
-from explorer.ragged import Ragged  # noqa: E402
+from explorer.data.corpus import OOV_ID, Corpus, Split  # noqa: E402
+from explorer.data.ragged import Ragged  # noqa: E402
 from explorer.training.config import RunConfig  # noqa: E402
 
 MODELS = {  # the book's four models as run configs (the book's defaults elsewhere)
@@ -130,7 +130,7 @@ def load_real() -> tuple[Corpus, str] | None:
     """The real corpus, if ``IMDB_EXPLORER_DATA`` points at it."""
     if not os.environ.get("IMDB_EXPLORER_DATA"):
         return None
-    from explorer import sources
+    from explorer.data import sources
 
     return sources.load(sources.resolve("aclimdb")), "real"
 
@@ -245,7 +245,7 @@ def train_ours(config: RunConfig, reviews: int) -> tuple[list[float], list[float
     """The engine, exactly as the worker runs it, into a throwaway cache."""
     os.environ["IMDB_EXPLORER_CACHE"] = tempfile.mkdtemp(prefix="bench-cache-")
     from explorer.training import runs
-    from explorer.training.trainer import NoControl, train_run
+    from explorer.training.engine.trainer import NoControl, train_run
 
     config = with_subset(config, reviews)
     run_id = runs.create_run(config, os.getpid())

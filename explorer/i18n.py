@@ -1,8 +1,10 @@
-"""The UI's text in English and Korean: one TOML catalogue per language, tables per page.
+"""The UI's text in English and Korean: one folder of TOML catalogues per language, tables per page.
 
-``translate("ko", "home.title")`` looks up the table ``home``, key ``title`` in ``ko.toml`` and
-fills ``{placeholders}`` from keyword arguments. A missing key shows up as the key itself (a
-test makes sure both catalogues have the same keys, so that never reaches a user).
+``translate("ko", "home.title")`` looks up the table ``home``, key ``title`` in the files of
+``locales/ko/`` (one file per topic, e.g. ``training.toml``, so each topic's text sits beside the
+others of its page and a table may live in one file only) and fills ``{placeholders}`` from
+keyword arguments. A missing key shows up as the key itself (a test makes sure both languages
+have the same keys, so that never reaches a user).
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ LOCALES = Path(__file__).parent / "locales"
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    """Every string of ``language``, flattened to ``"table.key"`` names."""
-    with open(LOCALES / f"{language}.toml", "rb") as stream:
-        return dict(_flatten(tomllib.load(stream)))
+    """Every string of ``language``, flattened to ``"table.key"`` names, from all its topic files."""
+    strings: dict[str, str] = {}
+    for path in sorted((LOCALES / language).glob("*.toml")):
+        with open(path, "rb") as stream:
+            for key, text in _flatten(tomllib.load(stream)):
+                if key in strings:
+                    raise ValueError(f"{path.name} defines {key!r} again: each key belongs to one file.")
+                strings[key] = text
+    return strings
 
 
 def _flatten(table: dict, prefix: str = ""):

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from explorer import embedding_sources as word_vectors
-from explorer.glove import GloveError
-from explorer.projection import ProjectionError
+from explorer.data.glove import GloveError
+from explorer.embeddings import word_spaces as word_vectors
+from explorer.embeddings.projection import ProjectionError
 from explorer.training import runs
 from ui.data import effective_num_words, require_corpus
-from ui.embeddings_choices import pick_projection, pick_run, pick_source
-from ui.embeddings_search import draw_neighbours, draw_search
-from ui.embeddings_view import draw_downloads, projected_figure
+from ui.embeddings.choices import pick_projection, pick_run, pick_source
+from ui.embeddings.search import draw_neighbours, draw_search
+from ui.embeddings.view import draw_downloads, projected_figure
 from ui.i18n import t
 from ui.navigation import link_to, require_entrypoint
 from ui.sidebar import settings

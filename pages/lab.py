@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.data import require_corpus
 from ui.i18n import t
-from ui.lab_text import draw_hashing, draw_ngrams, draw_one_hot, draw_word_index, pick_texts
+from ui.lab.text import draw_hashing, draw_ngrams, draw_one_hot, draw_word_index, pick_texts
 from ui.navigation import require_entrypoint
 
 require_entrypoint()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from explorer.run_trace import traceable_runs
+from explorer.lab.run_trace import traceable_runs
 from ui.data import require_corpus
 from ui.i18n import t
-from ui.lab_inside import (
+from ui.lab.inside import (
     draw_baseline,
     draw_gates,
     draw_paths,

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from explorer.length_plots import cumulative_curve, length_histogram
-from explorer.stats import (
+from explorer.sequences.length_plots import cumulative_curve, length_histogram
+from explorer.sequences.stats import (
     SPLIT_NAMES,
     chosen_reviews,
     dropped_token_share,

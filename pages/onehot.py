@@ -3,11 +3,11 @@
 import numpy as np
 import streamlit as st
 
-from explorer import memory
 from explorer.book import BOOK_EMBEDDING_DIM
-from explorer.corpus import OOV_ID
-from explorer.memory_plots import human_bytes, memory_bars, one_hot_image, one_hot_size_map
-from explorer.ragged import pad_sequences
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import pad_sequences
+from explorer.sequences import memory
+from explorer.sequences.memory_plots import human_bytes, memory_bars, one_hot_image, one_hot_size_map
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
 from ui.navigation import require_entrypoint

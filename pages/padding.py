@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from explorer.corpus import OOV_ID
-from explorer.padding import (
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import SIDES, pad_sequences
+from explorer.sequences.padding import (
     PICK_MODES,
     NoSuchReview,
     as_word_positions,
@@ -12,8 +13,7 @@ from explorer.padding import (
     struck_text_html,
     truncation,
 )
-from explorer.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
-from explorer.ragged import SIDES, pad_sequences
+from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
 from ui.navigation import require_entrypoint

@@ -6,20 +6,20 @@ from explorer.training import runs
 from explorer.training.data import source_spec
 from explorer.training.inference import Predictor
 from explorer.training.runs import ACTIVE_STATES
-from explorer.training_view import PRESETS
-from ui import training as jobs
+from explorer.training.view import PRESETS
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.navigation import require_entrypoint
 from ui.sidebar import settings
-from ui.training_compare import draw_overlay
-from ui.training_form import draw_form, draw_presets, restore_form
-from ui.training_live import follow_live, watched_run
-from ui.training_queue import draw_queue
-from ui.training_results import draw_evaluation, draw_run_actions, pick_run
-from ui.training_runs import draw_runs_table, run_labeller, show_new_runs, summarize_runs
-from ui.training_summary import draw_summary
-from ui.training_try import draw_review_prediction
+from ui.training import manager as jobs
+from ui.training.compare import draw_overlay
+from ui.training.form import draw_form, draw_presets, restore_form
+from ui.training.live import follow_live, watched_run
+from ui.training.queue_table import draw_queue
+from ui.training.results import draw_evaluation, draw_run_actions, pick_run
+from ui.training.run_table import draw_runs_table, run_labeller, show_new_runs, summarize_runs
+from ui.training.summary import draw_summary
+from ui.training.try_review import draw_review_prediction
 
 require_entrypoint()
 

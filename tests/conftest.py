@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import app_test
 
-from explorer import sources
-from explorer.corpus import Corpus
-from explorer.synthetic import write_synthetic_aclimdb_tarball
+from explorer.data import sources
+from explorer.data.corpus import Corpus
 from tests.apptest import WarmServerPagesManager
+from tests.synthetic import write_synthetic_aclimdb_tarball
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_TARBALL = REPO.parent / "shared" / "data" / "aclImdb_v1_labeled.tar.gz"
@@ -19,12 +19,22 @@ SMALL_REVIEWS_PER_LABEL = 60  # 240 reviews: enough for the book's split, fast t
 
 
 def real_data_path() -> Path | None:
-    """The real aclImdb data: ``IMDB_EXPLORER_DATA`` if set, else the shared tarball, if present."""
-    candidate = Path(os.environ.get(sources.DATA_ENV) or SHARED_TARBALL)
+    """The real aclImdb data: ``IMDB_EXPLORER_DATA`` if set, else the shared tarball, if present.
+
+    A path that was given but does not exist is an error, never a reason to skip: CI always gives
+    one (``.ci/run``), so a wrong path fails the run instead of silently testing less.
+    """
+    given = os.environ.get(sources.DATA_ENV)
+    if given and not Path(given).exists():
+        raise pytest.UsageError(f"{sources.DATA_ENV}={given} does not exist: the real-data tests cannot run.")
+    candidate = Path(given or SHARED_TARBALL)
     return candidate if candidate.exists() else None
 
 
-requires_real_data = pytest.mark.skipif(real_data_path() is None, reason="the real aclImdb data is not on this machine")
+requires_real_data = pytest.mark.skipif(
+    real_data_path() is None,
+    reason=f"no real aclImdb data: set {sources.DATA_ENV} to aclImdb_v1.tar.gz (or its folder) to run these",
+)
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import json
 import numpy as np
 import pytest
 
-from explorer import baseline
-from explorer.baseline import BaselineError, count_matrix, fit_baseline, ngram_keys, ngram_name
-from explorer.corpus import Corpus, Split
-from explorer.ragged import Ragged
-from explorer.synthetic import NEGATIVE_WORDS, POSITIVE_WORDS
+from explorer.data.corpus import Corpus, Split
+from explorer.data.ragged import Ragged
+from explorer.lab import baseline
+from explorer.lab.baseline import BaselineError, count_matrix, fit_baseline, ngram_keys, ngram_name
+from tests.synthetic import NEGATIVE_WORDS, POSITIVE_WORDS
 
 CHANCE = 0.5
 

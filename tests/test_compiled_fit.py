@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from explorer.training.compiled_fit import MAX_UNITS, PlainTrainer, cross_entropy, is_plain
 from explorer.training.config import RunConfig, Speed
+from explorer.training.engine.compiled_fit import MAX_UNITS, PlainTrainer, cross_entropy, is_plain
 
 WORDS, STEPS, BATCH = 50, 12, 16
 KERAS_LAYERS = Speed(fast_layers=False, jit_compile=False, steps_per_execution=1)  # Keras's own layers, eagerly
@@ -14,7 +14,7 @@ KERAS_LAYERS = Speed(fast_layers=False, jit_compile=False, steps_per_execution=1
 
 def keras_model_and_batch(config: RunConfig, seed: int = 0):  # noqa: ANN201 (a keras.Model and two arrays)
     """The Keras model of ``config`` (with random weights), and a batch of ids and labels."""
-    from explorer.training.model import build_model, compile_model
+    from explorer.training.engine.model import build_model, compile_model
 
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(WORDS, config.embedding_dim)).astype(np.float32) if config.encoding == "glove" else None

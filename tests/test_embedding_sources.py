@@ -7,8 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from explorer.corpus import Corpus, Split
-from explorer.embedding_sources import (
+from explorer.data.corpus import Corpus, Split
+from explorer.data.glove import GloveVectors
+from explorer.data.ragged import Ragged
+from explorer.data.sources import SourceSpec
+from explorer.embeddings.word_spaces import (
     EmbeddingSourceError,
     WordSpace,
     corpus_statistics,
@@ -20,9 +23,6 @@ from explorer.embedding_sources import (
     search,
     trained_on,
 )
-from explorer.glove import GloveVectors
-from explorer.ragged import Ragged
-from explorer.sources import SourceSpec
 from explorer.training import runs
 from explorer.training.config import RunConfig
 

@@ -22,7 +22,7 @@ def test_catalogues_have_the_same_keys_and_placeholders():
 
 
 def test_every_literal_key_in_the_code_exists():
-    sources = [*REPO.glob("app.py"), *REPO.glob("pages/*.py"), *REPO.glob("ui/*.py"), *REPO.glob("explorer/**/*.py")]
+    sources = [*REPO.glob("app.py"), *REPO.glob("pages/*.py"), *REPO.glob("ui/**/*.py"), *REPO.glob("explorer/**/*.py")]
     used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert used, "the pattern found no keys: the test would prove nothing"
     assert used <= set(catalogue("en")), used - set(catalogue("en"))

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from keras.src.datasets import imdb
 
-from explorer.corpus import OOV_ID
-from explorer.keras_source import ALL_WORDS, corpus_from_keras
-from explorer.ragged import pad_sequences
+from explorer.data.corpus import OOV_ID
+from explorer.data.keras_source import ALL_WORDS, corpus_from_keras
+from explorer.data.ragged import pad_sequences
 
 VOCABULARY = 60
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.lab_plots import (
+from explorer.lab.plots import (
     collision_curve,
     feature_bars,
     gate_heatmaps,
@@ -15,7 +15,7 @@ from explorer.lab_plots import (
     state_heatmap,
     state_paths,
 )
-from explorer.recurrent import ProjectedPaths
+from explorer.lab.recurrent import ProjectedPaths
 
 
 def test_matrix_heatmaps_show_the_matrices_with_named_axes() -> None:

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from explorer.memory import (
+from explorer.sequences.memory import (
     OneHotTooLarge,
     one_hot,
     one_hot_bytes,

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from explorer import aclimdb
-from explorer.padding import (
+from explorer.data import aclimdb
+from explorer.data.ragged import Ragged
+from explorer.sequences.padding import (
     NoSuchReview,
     as_word_positions,
     pick_review,
@@ -13,7 +14,6 @@ from explorer.padding import (
     truncation,
     word_spans,
 )
-from explorer.ragged import Ragged
 
 IDS = Ragged.from_lists([[1, 5, 6], [1, 7], [1, 5, 9, 9, 9, 9], [1, 8, 5]])
 

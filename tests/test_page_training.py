@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.training
+import ui.training.manager
 from explorer.training import runs
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
@@ -186,7 +186,7 @@ def random_weights(config: RunConfig) -> dict[str, np.ndarray]:
 def engine(app_environment, tmp_path, monkeypatch) -> FakeJobManager:
     """A fake job manager in place of the server's, and a fresh cache for the runs (list it after small_corpus)."""
     fake = FakeJobManager()
-    monkeypatch.setattr(ui.training, "job_manager", lambda: fake)
+    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: fake)
     monkeypatch.setenv("IMDB_EXPLORER_CACHE", str(tmp_path / "cache"))
     return fake
 

@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import memory
+from explorer.sequences import memory
 from tests.apptest import click, metrics, open_page, rerun_with
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from scipy.stats import ortho_group
 
-from explorer import projection_cache
-from explorer.polarity import PolarityError, word_statistics
-from explorer.projection import (
+from explorer.data.ragged import Ragged
+from explorer.embeddings import projection_cache
+from explorer.embeddings.polarity import PolarityError, word_statistics
+from explorer.embeddings.projection import (
     ProjectionError,
     ProjectionSettings,
     UnknownWordError,
@@ -22,10 +23,9 @@ from explorer.projection import (
     project,
     word_index,
 )
-from explorer.projection_cache import cached_projection, epoch_frames, projection_path
-from explorer.projection_plots import WordPoints, animated_figure, marker_sizes, projection_figure
-from explorer.projector_export import ExportError, metadata_tsv, vectors_tsv
-from explorer.ragged import Ragged
+from explorer.embeddings.projection_cache import cached_projection, epoch_frames, projection_path
+from explorer.embeddings.projection_plots import WordPoints, animated_figure, marker_sizes, projection_figure
+from explorer.embeddings.projector_export import ExportError, metadata_tsv, vectors_tsv
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_umap_projects_without_importing_tensorflow():
     # a fresh interpreter, so TensorFlow imported by another test cannot hide an import by umap
     script = (
         "import sys, numpy as np\n"
-        "from explorer.projection import project, ProjectionSettings\n"
+        "from explorer.embeddings.projection import project, ProjectionSettings\n"
         "x = np.random.default_rng(0).normal(size=(30, 6))\n"
         "r = project(x, ProjectionSettings('umap', dimensions=3, neighbours=5))\n"
         "print(r.coordinates.shape, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from explorer.corpus import OOV_ID
-from explorer.ragged import Ragged, pad_sequences, padded_ids
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import Ragged, pad_sequences, padded_ids
 
 SIDES = ("pre", "post")
 

@@ -4,10 +4,10 @@ import keras
 import numpy as np
 import pytest
 
-from explorer import aclimdb
-from explorer.corpus import OOV_ID
-from explorer.ragged import pad_sequences
-from explorer.stats import corpus_stats
+from explorer.data import aclimdb
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import pad_sequences
+from explorer.sequences.stats import corpus_stats
 from tests.conftest import requires_real_data
 
 pytestmark = requires_real_data

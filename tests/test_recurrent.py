@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from explorer.recurrent import (
+from explorer.lab.recurrent import (
     RecurrentWeightsError,
     gru_forward,
     lstm_forward,
@@ -181,7 +181,7 @@ def test_bad_shapes_get_a_clear_error(call) -> None:
 
 
 def test_keras_check_in_a_child_process_agrees_and_reports_failures() -> None:
-    from explorer.keras_check import KerasCheckError, keras_states_in_child
+    from explorer.lab.keras_check import KerasCheckError, keras_states_in_child
 
     rng = np.random.default_rng(13)
     inputs = rng.normal(0, 1, (STEPS, FEATURES))
@@ -205,10 +205,10 @@ def test_keras_check_in_a_child_process_agrees_and_reports_failures() -> None:
     ],
 )
 def test_a_stored_run_replays_to_the_keras_models_prediction(keras, settings) -> None:
-    from explorer.run_trace import trace_run
+    from explorer.lab.run_trace import trace_run
     from explorer.training.config import RunConfig
+    from explorer.training.engine.model import build_model, export_weights
     from explorer.training.inference import Predictor
-    from explorer.training.model import build_model, export_weights
 
     config = RunConfig(num_words=30, maxlen=12, units=3, embedding_dim=4, seed=5, **settings).validate()
     model = build_model(config)
@@ -233,7 +233,7 @@ def test_a_stored_run_replays_to_the_keras_models_prediction(keras, settings) ->
 
 
 def test_a_run_without_recurrent_layer_or_with_foreign_weights_is_refused() -> None:
-    from explorer.run_trace import trace_run
+    from explorer.lab.run_trace import trace_run
     from explorer.training.config import RunConfig
 
     with pytest.raises(RecurrentWeightsError, match="Flatten"):
@@ -243,7 +243,7 @@ def test_a_run_without_recurrent_layer_or_with_foreign_weights_is_refused() -> N
 
 
 def test_traceable_runs_and_their_accuracies(isolated_cache) -> None:
-    from explorer.run_trace import run_accuracies, traceable_runs
+    from explorer.lab.run_trace import run_accuracies, traceable_runs
     from explorer.training import runs
     from explorer.training.config import RunConfig
 

@@ -7,9 +7,9 @@ import tarfile
 import numpy as np
 import pytest
 
-from explorer import aclimdb, sources
-from explorer.corpus import INDEX_FROM, START_ID
-from explorer.synthetic import POSITIVE_WORDS
+from explorer.data import aclimdb, sources
+from explorer.data.corpus import INDEX_FROM, START_ID
+from tests.synthetic import POSITIVE_WORDS
 
 
 def test_generated_tarball_loads_with_keras_style_ids(isolated_cache, synthetic_tarball):
@@ -54,7 +54,7 @@ def test_damaged_cache_is_rebuilt(isolated_cache, synthetic_tarball):
 
 
 def test_stale_cache_is_rebuilt_when_the_source_changes(isolated_cache, tmp_path):
-    from explorer.synthetic import write_synthetic_aclimdb_tarball
+    from tests.synthetic import write_synthetic_aclimdb_tarball
 
     path = write_synthetic_aclimdb_tarball(tmp_path / "data.tar.gz", 10, seed=1)
     spec = sources.SourceSpec("aclimdb", str(path))

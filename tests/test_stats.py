@@ -1,4 +1,4 @@
-"""Corpus figures and the `python -m explorer.stats` command."""
+"""Corpus figures and the `python -m explorer.sequences.stats` command."""
 
 import json
 import subprocess
@@ -7,9 +7,9 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import stats
-from explorer.corpus import OOV_ID, START_ID
-from explorer.ragged import Ragged
+from explorer.data.corpus import OOV_ID, START_ID
+from explorer.data.ragged import Ragged
+from explorer.sequences import stats
 from tests.conftest import REPO
 
 
@@ -37,7 +37,11 @@ def test_all_joins_train_and_test(small_corpus):
 
 def run_command(*arguments, env):
     return subprocess.run(
-        [sys.executable, "-m", "explorer.stats", *arguments], cwd=REPO, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "explorer.sequences.stats", *arguments],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

@@ -11,8 +11,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from explorer.paths import REPO_ROOT
-from explorer.text_numbers import (
+from explorer.lab.text_numbers import (
     TextNumbersError,
     characters_of,
     collision_rates,
@@ -27,6 +26,7 @@ from explorer.text_numbers import (
     stable_hash,
     words_of,
 )
+from explorer.paths import REPO_ROOT
 
 BOOK_SAMPLES = ["The cat sat on the mat.", "The dog ate my homework."]
 DOCUMENTS = ["The cat sat on the mat.", "The dog ate the cat's food!", "A dog."]
@@ -130,7 +130,7 @@ def test_tfidf_needs_a_fitted_index() -> None:
 def test_stable_hash_is_murmurhash3_and_the_same_in_another_process() -> None:
     assert stable_hash("") == 0
     assert stable_hash("hello") == 0x248BFA47  # the published MurmurHash3_x86_32 value, seed 0
-    code = "from explorer.text_numbers import stable_hash; print(stable_hash('sentiment'))"
+    code = "from explorer.lab.text_numbers import stable_hash; print(stable_hash('sentiment'))"
     environment = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO_ROOT)}
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
     assert int(other.stdout) == stable_hash("sentiment")

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.corpus import OOV_ID, START_ID, Corpus, Split
-from explorer.glove import GloveError, embedding_matrix, load_glove
-from explorer.ragged import Ragged
+from explorer.data.corpus import OOV_ID, START_ID, Corpus, Split
+from explorer.data.glove import GloveError, embedding_matrix, load_glove
+from explorer.data.ragged import Ragged
 from explorer.training import runs
 from explorer.training.config import (
     INFERENCE_BATCH,
@@ -141,7 +141,7 @@ def test_unknown_or_malformed_json_settings_are_refused() -> None:
 def test_the_training_modules_the_app_imports_do_not_import_tensorflow() -> None:
     code = (
         "import sys; import explorer.training.jobs, explorer.training.inference, explorer.training.evaluate;"
-        "import explorer.glove;"
+        "import explorer.data.glove;"
         "print(any(name.split('.')[0] in ('tensorflow', 'keras') for name in sys.modules))"
     )
     result = subprocess.run(
@@ -213,7 +213,7 @@ def test_a_run_left_running_by_a_dead_server_reads_as_interrupted(
 
 
 def test_a_full_disk_is_reported_as_such() -> None:
-    from explorer.training.worker import describe_error
+    from explorer.training.engine.worker import describe_error
 
     assert describe_error(OSError(errno.ENOSPC, "No space left on device")).startswith("the disk is full")
     assert (
@@ -294,7 +294,7 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_every_variant_trains_an_epoch_and_numpy_inference_matches_keras(own_cache: Path, settings: dict) -> None:
     import keras
 
-    from explorer.training.trainer import NoControl, train_run
+    from explorer.training.engine.trainer import NoControl, train_run
 
     glove = write_glove(own_cache / "glove.6B.6d.txt", [f"w{rank}" for rank in range(1, 80, 2)])
     config = tiny_config(own_cache, glove_path=str(glove), **settings)
@@ -325,7 +325,7 @@ def test_every_variant_trains_an_epoch_and_numpy_inference_matches_keras(own_cac
 
 def test_the_xla_path_trains_the_one_hot_gather_model(own_cache: Path) -> None:
     from explorer.training.config import DEFAULT_SPEED
-    from explorer.training.trainer import NoControl, train_run
+    from explorer.training.engine.trainer import NoControl, train_run
 
     config = tiny_config(own_cache, encoding="one_hot", layer="simple_rnn", epochs=2)
     run_id = runs.create_run(config, os.getpid())
@@ -339,7 +339,7 @@ def test_a_compiled_run_saves_a_model_that_resumes_with_its_optimizer_state(own_
 
     import keras
 
-    from explorer.training.trainer import NoControl, train_run
+    from explorer.training.engine.trainer import NoControl, train_run
 
     glove = write_glove(own_cache / "glove.6B.6d.txt", list(TINY_WORDS))
     config = tiny_config(own_cache, encoding="glove", glove_path=str(glove), layer="lstm", optimizer="adam", epochs=2)
@@ -359,7 +359,7 @@ def test_a_compiled_run_saves_a_model_that_resumes_with_its_optimizer_state(own_
 def test_the_fast_layers_compute_what_keras_layers_compute() -> None:
     import keras
 
-    from explorer.training.fast_rnn import FAST_LAYERS
+    from explorer.training.engine.fast_rnn import FAST_LAYERS
 
     rng = np.random.default_rng(0)
     inputs = rng.normal(size=(4, 9, 3)).astype(np.float32)
@@ -381,7 +381,7 @@ def test_the_fast_layers_compute_what_keras_layers_compute() -> None:
 
 @pytest.mark.parametrize("compiled_loops", [True, False], ids=["compiled-loops", "keras-fit"])
 def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cache: Path, compiled_loops: bool) -> None:
-    from explorer.training.trainer import train_run
+    from explorer.training.engine.trainer import train_run
 
     class StopInEpochThree:
         calls = 0

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from explorer.training.config import RunConfig, parameter_breakdown, total_parameters
-from explorer.training_plots import (
+from explorer.training.plots import (
     NBSVM_BIGRAM,
     confusion_figure,
     live_figure,
@@ -17,7 +17,7 @@ from explorer.training_plots import (
     roc_figure,
     standing_figure,
 )
-from explorer.training_view import (
+from explorer.training.view import (
     PRESETS,
     best_epoch,
     curves,

@@ -12,8 +12,8 @@ import threading
 
 import streamlit as st
 
-from explorer import sources
-from explorer.corpus import Corpus, Split
+from explorer.data import sources
+from explorer.data.corpus import Corpus, Split
 from ui import state
 from ui.i18n import t
 from ui.sidebar import settings

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS, BOOK_PADDING, BOOK_TRUNCATING
+from explorer.data.ragged import SIDES
+from explorer.data.sources import KINDS
 from explorer.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from explorer.ragged import SIDES
-from explorer.sources import KINDS
 from ui import state
 from ui.i18n import t
 

@@ -4,7 +4,7 @@ Each step receives the input already multiplied by the cell's kernel (``xw``, in
 included) and does only the recurrent part. Hoisting the input projection out of the loop is
 what makes training fast (one large matrix product per batch instead of one small one per
 step), and it lets the numpy inference (``explorer.training.inference``) and the training
-layers (``explorer.training.fast_rnn``) share these exact formulas. ``ops`` is a namespace with
+layers (``explorer.training.engine.fast_rnn``) share these exact formulas. ``ops`` is a namespace with
 ``matmul``, ``tanh``, ``sigmoid`` and ``split``: ``keras.ops`` or ``NUMPY_OPS`` below.
 
 The formulas are Keras 3's defaults: tanh activation, sigmoid recurrent activation, gate

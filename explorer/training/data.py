@@ -6,7 +6,7 @@ A ``subset`` keeps a random (``seed``) part of the training and validation revie
 book's 4 : 1 proportion, for quick classroom runs.
 
 Sources are spec strings (plain text, so a config stays JSON): ``""`` is the app's current data
-(``explorer.sources.resolve()``: settings, environment, cache), ``"keras"`` Keras's imdb.npz,
+(``explorer.data.sources.resolve()``: settings, environment, cache), ``"keras"`` Keras's imdb.npz,
 ``"aclimdb:<path>"`` an aclImdb tarball or folder, and ``"arrays:<path.npz>"`` flat id arrays
 written by ``save_arrays`` (the tests and the benchmark use it).
 """
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer.corpus import INDEX_FROM, OOV_ID, SPECIAL_TOKENS, Corpus, Split
+from explorer.data.corpus import INDEX_FROM, OOV_ID, SPECIAL_TOKENS, Corpus, Split
+from explorer.data.ragged import Ragged, pad_sequences
 from explorer.paths import atomic_save_npz
-from explorer.ragged import Ragged, pad_sequences
 from explorer.training.config import ConfigError, RunConfig
 
 ARRAYS_PREFIX = "arrays:"
@@ -64,7 +64,7 @@ def load_corpus_for(source: str) -> Corpus:
     """The corpus a source spec names."""
     if source.startswith(ARRAYS_PREFIX):
         return _load_arrays(Path(source[len(ARRAYS_PREFIX) :]))
-    from explorer import sources  # imported here: only runs on real data need it
+    from explorer.data import sources  # imported here: only runs on real data need it
 
     kind, _, path = source.partition(":")
     try:

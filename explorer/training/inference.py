@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.corpus import OOV_ID
-from explorer.ragged import Ragged, pad_sequences
+from explorer.data.corpus import OOV_ID
+from explorer.data.ragged import Ragged, pad_sequences
 from explorer.training import runs
 from explorer.training.cells import NUMPY_OPS, STATE_COUNT, STEPS, input_bias, sigmoid
 from explorer.training.config import RunConfig

@@ -2,7 +2,7 @@
 
 The app keeps one ``JobManager`` (in ``st.cache_resource``) and polls it; every method is
 plain Python, thread-safe, and quick. Runs are trained in spawned worker processes
-(``explorer.training.worker``), started ahead of time so TensorFlow is already loaded when a
+(``explorer.training.engine.worker``), started ahead of time so TensorFlow is already loaded when a
 run is submitted; at most ``max_concurrent`` run at once, the rest wait in a queue.
 
 Ownership: ``submit`` takes an owner token (one per browser session); only that owner may
@@ -30,8 +30,8 @@ from typing import Any
 from explorer.paths import cache_dir
 from explorer.training import runs
 from explorer.training.config import DEFAULT_SPEED, RunConfig, Speed
+from explorer.training.engine.worker import worker_main
 from explorer.training.runs import ACTIVE_STATES, RunStatus, State
-from explorer.training.worker import worker_main
 
 DEFAULT_MAX_CONCURRENT = 1  # a 2-core machine trains one model at a time at full speed
 EVENT_POLL_S = 0.05  # how long the background thread waits for a message before other checks

@@ -1,0 +1,269 @@
+"""What the training page shows, computed from a run's settings, progress messages and history.
+
+Pure functions over plain values (no Streamlit, no TensorFlow): the tutorials' presets, the
+live curves and progress read from the job manager's messages, smoothing, a short summary of
+each stored run, the history as CSV, and a typed review turned into corpus ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from explorer.book import BOOK_EMBEDDING_DIM, BOOK_MAXLEN, BOOK_NUM_WORDS, BOOK_UNITS
+from explorer.data.aclimdb import tokenize
+from explorer.data.corpus import OOV_ID, START_ID, Corpus
+from explorer.training.config import KERAS_CLASS, PACKAGE_GLOVE_DIM, RunConfig
+
+CHOLLET_NUM_WORDS = 10_000  # Deep Learning with Python, 6.1-6.2: the 10,000 most frequent words
+CHOLLET_RMSPROP_RATE = 1e-3  # Keras's RMSprop default, which those listings use
+CHOLLET_EPOCHS = 10  # they train for 10 epochs, without early stopping
+
+# One-click settings of the tutorials' models; every setting not named keeps RunConfig's default.
+PRESETS: dict[str, dict[str, Any]] = {
+    "book_onehot": {"encoding": "one_hot", "units": BOOK_UNITS, "num_words": BOOK_NUM_WORDS, "maxlen": BOOK_MAXLEN},
+    "book_embedding": {
+        "embedding_dim": BOOK_EMBEDDING_DIM,
+        "units": BOOK_UNITS,
+        "num_words": BOOK_NUM_WORDS,
+        "maxlen": BOOK_MAXLEN,
+    },
+    "flatten": {
+        "layer": "flatten_dense",
+        "embedding_dim": 8,
+        "num_words": CHOLLET_NUM_WORDS,
+        "maxlen": 20,
+        "batch_size": 32,
+        "learning_rate": CHOLLET_RMSPROP_RATE,
+        "epochs": CHOLLET_EPOCHS,
+        "patience": 0,
+    },
+    **{
+        f"chollet_{layer}": {
+            "layer": layer,
+            "units": 32,
+            "embedding_dim": 32,
+            "num_words": CHOLLET_NUM_WORDS,
+            "maxlen": 500,
+            "batch_size": 128,
+            "learning_rate": CHOLLET_RMSPROP_RATE,
+            "epochs": CHOLLET_EPOCHS,
+            "patience": 0,
+        }
+        for layer in ("simple_rnn", "lstm", "gru")
+    },
+    # 6.1.3: frozen GloVe vectors, Flatten, and only 200 training reviews (where pretrained vectors help most)
+    "glove": {
+        "encoding": "glove",
+        "layer": "flatten_dense",
+        "embedding_dim": PACKAGE_GLOVE_DIM,
+        "num_words": CHOLLET_NUM_WORDS,
+        "maxlen": 100,
+        "subset": 200,
+        "batch_size": 32,
+        "learning_rate": CHOLLET_RMSPROP_RATE,
+        "epochs": CHOLLET_EPOCHS,
+        "patience": 0,
+    },
+}
+
+
+def preset_config(name: str, seed: int = RunConfig.seed, source: str = "") -> RunConfig:
+    """The settings of preset ``name`` (keeping the user's ``seed`` and data ``source``)."""
+    return RunConfig(**PRESETS[name], seed=seed, source=source)
+
+
+def describe_model(config: RunConfig) -> str:
+    """The model as one line of layers, e.g. ``Embedding(500, 16) → SimpleRNN(8) → Dense(1)``."""
+    if config.encoding == "one_hot":
+        parts = [f"OneHot({config.num_words})"]
+    else:
+        source = "GloVe " if config.encoding == "glove" else ""
+        parts = [f"{source}Embedding({config.num_words}, {config.embedding_dim})"]
+    if config.is_recurrent:
+        layer = f"{KERAS_CLASS[config.layer]}({config.units})"
+        layer = f"Bidirectional({layer})" if config.bidirectional else layer
+        parts += [layer] * config.stacked
+    else:
+        parts.append("Flatten")
+    return " → ".join([*parts, "Dense(1)"])
+
+
+@dataclass(frozen=True)
+class Curves:
+    """A run's learning curves: per-batch training points and per-epoch rows.
+
+    Batch points sit at fractional epochs (``epoch - 1 + batch / steps``), epoch rows at whole
+    epochs, so both share one x axis.
+    """
+
+    batch_x: list[float] = field(default_factory=list)
+    batch_loss: list[float] = field(default_factory=list)
+    batch_accuracy: list[float] = field(default_factory=list)
+    epochs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def point_count(self) -> int:
+        """How many points the curves hold (grows while a run trains)."""
+        return len(self.batch_x) + len(self.epochs)
+
+
+def curves(events: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]] = ()) -> Curves:
+    """Curves from progress messages; the stored ``history`` gives the epochs when there are none."""
+    batches = [event for event in events if event.get("type") == "batch"]
+    epochs = [event for event in events if event.get("type") == "epoch"] or list(history)
+    return Curves(
+        [event["epoch"] - 1 + event["batch"] / event["steps"] for event in batches],
+        [event.get("loss", math.nan) for event in batches],
+        [event.get("accuracy", math.nan) for event in batches],
+        epochs,
+    )
+
+
+def best_epoch(epochs: Sequence[dict[str, Any]]) -> int | None:
+    """The epoch with the lowest validation loss (the weights the run keeps)."""
+    scored = [row for row in epochs if "val_loss" in row]
+    return min(scored, key=lambda row: row["val_loss"])["epoch"] if scored else None
+
+
+def early_stop_epoch(
+    events: Sequence[dict[str, Any]], epochs: Sequence[dict[str, Any]], config: RunConfig, state: str
+) -> int | None:
+    """The epoch at which early stopping ended the run, if it did."""
+    for event in events:
+        if event.get("type") == "early_stop":
+            return int(event["epoch"])
+    stopped_early = state == "finished" and config.patience > 0 and 0 < len(epochs) < config.epochs
+    return int(epochs[-1]["epoch"]) if stopped_early else None
+
+
+def user_stop_epoch(epochs: Sequence[dict[str, Any]]) -> int | None:
+    """The epoch a user's stop cut short, if one did (its row is marked partial)."""
+    return next((int(row["epoch"]) for row in epochs if row.get("partial")), None)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a training run is: epoch and step, the share done, and the time left."""
+
+    epoch: int  # the epoch being trained (1-based), 0 before the first batch
+    epochs: int
+    step: int
+    steps: int  # batches per epoch, 0 until known
+    fraction: float
+    eta_seconds: float | None  # None until the speed is known
+
+
+def progress(events: Sequence[dict[str, Any]], config: RunConfig) -> Progress:
+    """The run's progress from its messages (an upper bound on the time: early stopping may end it sooner)."""
+    batches = [event for event in events if event.get("type") == "batch"]
+    finished = [event for event in events if event.get("type") == "epoch"]
+    done = len(finished)
+    if not batches:
+        return Progress(done, config.epochs, 0, 0, done / config.epochs, None)
+    last = batches[-1]
+    steps = int(last["steps"])
+    epoch, step = int(last["epoch"]), int(last["batch"])
+    if done >= epoch:  # the epoch's last batch message came before its epoch message
+        epoch, step = done, steps
+    total = config.epochs * steps
+    done_steps = (epoch - 1) * steps + step
+    return Progress(
+        epoch,
+        config.epochs,
+        step,
+        steps,
+        min(done_steps / total, 1.0),
+        _eta(batches, finished, steps, total - done_steps),
+    )
+
+
+def _eta(
+    batches: list[dict[str, Any]], finished: list[dict[str, Any]], steps: int, remaining_steps: int
+) -> float | None:
+    """Seconds left: from the last epoch's time once an epoch ended, else from the batch rate so far.
+
+    The last epoch, not the mean: the first one also paid for compiling the model.
+    """
+    if finished:
+        return finished[-1]["seconds"] / steps * remaining_steps
+    first, last = batches[0], batches[-1]
+    elapsed, advanced = last["time"] - first["time"], last["batch"] - first["batch"]
+    return elapsed / advanced * remaining_steps if elapsed > 0 and advanced > 0 else None
+
+
+def smooth(values: Sequence[float], weight: float) -> np.ndarray:
+    """Exponential moving average with TensorBoard's start-up correction (0 = raw values)."""
+    if not 0 <= weight < 1:
+        raise ValueError(f"the smoothing weight must be at least 0 and below 1, not {weight}.")
+    smoothed = np.empty(len(values))
+    running = 0.0
+    for index, value in enumerate(values):
+        running = weight * running + (1 - weight) * value
+        smoothed[index] = running / (1 - weight ** (index + 1))  # without it, the curve starts near 0
+    return smoothed
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of the runs table."""
+
+    model: str
+    epochs: int
+    best_epoch: int | None
+    best_val_accuracy: float | None
+    test_accuracy: float | None
+    seconds: float
+
+
+def summarize(config: RunConfig, history: Sequence[dict[str, Any]], evaluation: dict[str, Any] | None) -> RunSummary:
+    """A run's model, epochs, best validation accuracy (at its best epoch), test accuracy and time."""
+    best = best_epoch(history)
+    best_row = next((row for row in history if row["epoch"] == best), {})
+    return RunSummary(
+        describe_model(config),
+        len(history),
+        best,
+        best_row.get("val_accuracy"),
+        (evaluation or {}).get("accuracy"),
+        float(sum(row.get("seconds", 0.0) for row in history)),
+    )
+
+
+HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "best", "partial")
+
+
+def history_csv(history: Sequence[dict[str, Any]]) -> bytes:
+    """The history as CSV: the usual columns first, any other logged metric after them."""
+    extra = sorted(
+        {name for row in history for name in row} - set(HISTORY_COLUMNS) - {"eta_seconds", "type", "run_id", "time"}
+    )
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, [*HISTORY_COLUMNS, *extra], extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(history)
+    return stream.getvalue().encode("utf-8")
+
+
+def review_ids(text: str, corpus: Corpus) -> tuple[list[str], list[int]]:
+    """A typed review's words (the corpus's tokenizer) and corpus ids: the start id, then each word's id."""
+    words = tokenize(text)
+    return words, [START_ID, *(corpus.word_id(word) or OOV_ID for word in words)]
+
+
+def tokens_html(words: Sequence[str], out_of_vocabulary: Sequence[bool], title: str) -> str:
+    """The words as inline chips, the out-of-vocabulary ones marked (``title`` is their tooltip)."""
+    chips = []
+    for word, oov in zip(words, out_of_vocabulary, strict=True):
+        style = "background:#f4a261;color:#000;text-decoration:line-through" if oov else "background:#2a9d8f;color:#fff"
+        hint = f' title="{html.escape(title)}"' if oov else ""
+        chip = f"{style};border-radius:4px;padding:1px 5px;margin:2px;display:inline-block"
+        chips.append(f'<span style="{chip}"{hint}>{html.escape(word)}</span>')
+    return f'<div style="line-height:1.9">{"".join(chips)}</div>'

@@ -1,0 +1,1 @@
+"""The embedding projections page's sections."""

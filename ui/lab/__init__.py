@@ -1,0 +1,1 @@
+"""The two lab pages' sections."""

@@ -1,0 +1,1 @@
+"""The training studio's sections."""

@@ -1,0 +1,137 @@
+"""The training page's live panel: the followed run's state, counters, progress, controls and curves.
+
+While the run is active the panel is a fragment that polls the job manager every ``POLL_S``
+seconds; when the run ends it reruns the whole page, so the runs list and results include it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from explorer.training import runs
+from explorer.training.jobs import JobError, JobManager, RunInfo
+from explorer.training.plots import live_figure
+from explorer.training.runs import ACTIVE_STATES
+from explorer.training.view import Curves, Progress, best_epoch, curves, describe_model, early_stop_epoch, progress
+from ui import state
+from ui.i18n import language, t
+from ui.training import manager as jobs
+
+POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
+
+
+def watched_run(listed: list[RunInfo], active: list[RunInfo]) -> str | None:
+    """The run the live panel follows: the one this tab started, else an active one, else the newest."""
+    known = [info.run_id for info in listed if info.config is not None]  # newest first
+    watched = st.session_state.get(state.TRAINING_WATCHED)
+    if watched in known:
+        return watched
+    return next((info.run_id for info in active), None) or next(iter(known), None)
+
+
+def follow_live(run_id: str) -> None:
+    """The live panel of ``run_id``; while the run is active it polls the job manager every ``POLL_S``."""
+    active = jobs.job_manager().info(run_id, jobs.owner_token()).state in ACTIVE_STATES
+    st.fragment(_live_panel, run_every=POLL_S if active else None)(run_id)
+
+
+def _live_panel(run_id: str) -> None:
+    """The followed run: state, counters, progress with ETA, controls and curves (polled while active)."""
+    manager, owner = jobs.job_manager(), jobs.owner_token()
+    info = manager.info(run_id, owner)
+    events = manager.events(run_id)
+    history = [] if events else runs.read_history(run_id)
+    _rerun_when_it_ends(info)
+    _draw_state(info, events)
+    now = progress(events, info.config)
+    found = curves(events, history)
+    best = best_epoch(found.epochs)
+    _draw_counters(info, events, history, now, found, best)
+    if info.state in ACTIVE_STATES:
+        _draw_progress(now)
+        _draw_controls(info, manager, owner)
+    smoothing = st.slider(t("training.smoothing"), 0.0, 0.95, 0.6, 0.05, key="training_live_smoothing")
+    with st.container(key="training_live_chart"):
+        early_stop = early_stop_epoch(events, found.epochs, info.config, info.state)
+        st.plotly_chart(live_figure(found, best, early_stop, smoothing, language()), key="training_live_figure")
+        st.caption(t("training.points", points=found.point_count))
+
+
+def _rerun_when_it_ends(info: RunInfo) -> None:
+    """Remember that the run was seen active; once it has ended, rerun the whole page."""
+    seen = st.session_state.setdefault(state.TRAINING_SEEN_ACTIVE, set())
+    if info.state in ACTIVE_STATES:
+        seen.add(info.run_id)
+    elif info.run_id in seen:  # it just ended: redraw the whole page, so the runs list and results include it
+        seen.discard(info.run_id)
+        st.rerun()
+
+
+def _draw_state(info: RunInfo, events: list[dict[str, Any]]) -> None:
+    """Which run, its model and state; why it ended, its place in the queue, its GloVe coverage."""
+    shown_state = "paused" if info.paused else info.state
+    st.markdown(
+        t(
+            "training.live_line",
+            run=info.run_id,
+            model=describe_model(info.config),
+            state=t(f"training.state_{shown_state}"),
+        )
+    )
+    if info.reason and info.state != "stopped":  # a stop's reason says what the state already says
+        st.caption(t("training.reason", reason=info.reason))
+    if info.state == "queued":
+        st.info(t("training.waiting", position=(info.queue_position or 0) + 1))
+    for event in (e for e in events if e.get("type") == "glove"):
+        st.caption(t("training.glove_coverage", found=event["found"], total=event["total"], share=event["share"]))
+
+
+def _draw_counters(
+    info: RunInfo,
+    events: list[dict[str, Any]],
+    history: list[dict[str, Any]],
+    now: Progress,
+    found: Curves,
+    best: int | None,
+) -> None:
+    """Epoch, step in the epoch, the last validation accuracy and the best epoch so far."""
+    top = st.columns(4)
+    top[0].metric(
+        t("training.epoch_counter"),
+        f"{now.epoch} / {now.epochs}" if events else f"{len(history)} / {info.config.epochs}",
+    )
+    top[1].metric(t("training.step_counter"), f"{now.step} / {now.steps}" if now.steps else "–")
+    last = found.epochs[-1] if found.epochs else {}
+    top[2].metric(t("training.val_accuracy"), f"{last['val_accuracy']:.4f}" if "val_accuracy" in last else "–")
+    top[3].metric(t("training.best_epoch"), best or "–")
+
+
+def _draw_progress(now: Progress) -> None:
+    """The active run's share done, with the time it still needs."""
+    eta = (
+        t("training.eta", minutes=int(now.eta_seconds // 60), seconds=int(now.eta_seconds % 60))
+        if now.eta_seconds is not None
+        else ""
+    )
+    st.progress(now.fraction, text=t("training.progress", share=now.fraction, eta=eta))
+
+
+def _draw_controls(info: RunInfo, manager: JobManager, owner: str) -> None:
+    """Pause or resume, and stop: only for the tab that started the run."""
+    controls = st.columns([1, 1, 4])
+    allowed = {"disabled": not info.owned, "help": None if info.owned else t("training.not_yours")}
+    pause_label, command = (
+        (t("training.resume"), manager.resume) if info.paused else (t("training.pause"), manager.pause)
+    )
+    try:
+        if controls[0].button(pause_label, icon="⏯", key="training_pause", **allowed):
+            command(info.run_id, owner)
+        if controls[1].button(t("training.stop"), icon="⏹", key="training_stop", **allowed):
+            manager.stop(info.run_id, owner)
+            st.toast(t("training.stopping"))
+    except JobError as error:
+        st.warning(t("training.control_failed", reason=error))
+    if not info.owned:
+        controls[2].caption(t("training.not_yours"))
