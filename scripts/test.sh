@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install everything the tests need and run the whole suite: Python packages into .venv, and
 # (through apt, when missing) Debian's Chromium for the browser test plus fonts for Korean and
-# emoji in its screenshots. Extra arguments go to pytest, e.g. -k browser.
+# emoji in its screenshots. Then the house rules (ruff's lint and format, the import contracts in
+# pyproject.toml), then pytest. Extra arguments go to pytest, e.g. -k browser.
+# The real-data tests run when IMDB_EXPLORER_DATA names aclImdb_v1.tar.gz (or the shared copy sits
+# in ../shared/data/); a path that is given but missing fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -17,4 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get install -y -q "${missing[@]}" || { $sudo apt-get update -q && $sudo apt-get install -y -q "${missing[@]}"; }
 fi
 
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

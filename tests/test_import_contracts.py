@@ -1,0 +1,53 @@
+"""The import contracts' exceptions are real exceptions: each ignored edge is an import inside a function.
+
+``lint-imports`` (run by scripts/test.sh) checks the contracts in pyproject.toml for every module.
+Its "never imports TensorFlow" contract ignores a few edges because they are imports that only run
+in a child process. If one of them became a module-level import, the Streamlit process would
+import TensorFlow without the contract noticing: this test makes that fail.
+"""
+
+import ast
+import tomllib
+
+from tests.conftest import REPO
+
+
+def module_level_imports(module: str) -> set[str]:
+    """The modules imported at the top level of ``module`` (outside any function or class)."""
+    tree = ast.parse((REPO / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+    imported: set[str] = set()
+    for node in tree.body:  # top-level statements only: function bodies are not walked
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return imported
+
+
+def ignored_edges() -> list[tuple[str, str]]:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    edges = [
+        edge for contract in config["tool"]["importlinter"]["contracts"] for edge in contract.get("ignore_imports", [])
+    ]
+    return [tuple(part.strip() for part in edge.split("->")) for edge in edges]
+
+
+def test_every_ignored_edge_is_a_function_level_import():
+    edges = ignored_edges()
+    assert edges, "no ignored edges found: the test would prove nothing"
+    for importer, imported in edges:
+        top_level = module_level_imports(importer)
+        assert not any(name == imported or name.startswith(imported + ".") for name in top_level), (importer, imported)
+        source = (REPO / (importer.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+        assert imported.rsplit(".", 1)[-1] in source, f"{importer} no longer imports {imported}: drop the exception"
+
+
+def test_app_py_imports_only_the_ui_layer_and_streamlit():
+    tree = ast.parse((REPO / "app.py").read_text(encoding="utf-8"))
+    roots = {
+        (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert roots == {"streamlit", "ui"}, roots
