@@ -17,6 +17,7 @@ from explorer.data.sources import KINDS
 from explorer.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui import state
 from ui.i18n import t
+from ui.links import check_link, int_within
 
 NUM_WORDS_RANGE = (10, 20_000)  # below 10 almost every word is OOV; 20,000 covers the presets
 NUM_WORDS_STEP = 10
@@ -57,7 +58,7 @@ def settings() -> Settings:
 def draw_sidebar() -> None:
     """Draw the shared controls into the sidebar."""
     with st.sidebar:
-        _check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
+        check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
         st.segmented_control(
             LANGUAGE_LABEL,
             list(LANGUAGES),
@@ -68,7 +69,7 @@ def draw_sidebar() -> None:
             bind="query-params",
         )
         st.caption(t("sidebar.settings"))
-        _check_link(state.NUM_WORDS, _int_within(*NUM_WORDS_RANGE), f"{NUM_WORDS_RANGE[0]}–{NUM_WORDS_RANGE[1]:,}")
+        check_link(state.NUM_WORDS, int_within(*NUM_WORDS_RANGE), f"{NUM_WORDS_RANGE[0]}–{NUM_WORDS_RANGE[1]:,}")
         st.slider(
             t("sidebar.num_words"),
             *NUM_WORDS_RANGE,
@@ -78,7 +79,7 @@ def draw_sidebar() -> None:
             key=state.NUM_WORDS,
             bind="query-params",
         )
-        _check_link(state.MAXLEN, _int_within(*MAXLEN_RANGE), f"{MAXLEN_RANGE[0]}–{MAXLEN_RANGE[1]:,}")
+        check_link(state.MAXLEN, int_within(*MAXLEN_RANGE), f"{MAXLEN_RANGE[0]}–{MAXLEN_RANGE[1]:,}")
         st.slider(
             t("sidebar.maxlen"),
             *MAXLEN_RANGE,
@@ -92,14 +93,14 @@ def draw_sidebar() -> None:
             (padding, state.PADDING, BOOK_PADDING),
             (truncating, state.TRUNCATING, BOOK_TRUNCATING),
         ):
-            _check_link(key, lambda v: v in SIDES, "pre / post")
+            check_link(key, lambda v: v in SIDES, "pre / post")
             column.radio(t(f"sidebar.{key}"), SIDES, index=SIDES.index(default), key=key, bind="query-params")
         _draw_source_controls()
         st.caption(t("sidebar.share_hint"))
 
 
 def _draw_source_controls() -> None:
-    _check_link(state.SOURCE_KIND, lambda v: v in SOURCE_LABELS.values(), " / ".join(SOURCE_LABELS.values()))
+    check_link(state.SOURCE_KIND, lambda v: v in SOURCE_LABELS.values(), " / ".join(SOURCE_LABELS.values()))
     kind = st.selectbox(
         t("sidebar.source"),
         KINDS,
@@ -110,17 +111,3 @@ def _draw_source_controls() -> None:
     st.caption(t(f"sidebar.source_{kind}"))
     if kind == "aclimdb":
         st.text_input(t("sidebar.source_path"), help=t("sidebar.source_path_help"), key=state.SOURCE_PATH)
-
-
-def _int_within(low: int, high: int):
-    def valid(value: str) -> bool:
-        return value.lstrip("-").isdigit() and low <= int(value) <= high
-
-    return valid
-
-
-def _check_link(key: str, valid, allowed: str) -> None:
-    """Warn when the URL carries a value for ``key`` that the control will not accept."""
-    value = st.query_params.get(key)
-    if value is not None and not valid(value):
-        st.warning(t("sidebar.bad_link_value", name=key, value=value, reason=allowed))

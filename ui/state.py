@@ -22,3 +22,17 @@ TRAINING_SEEN_ACTIVE = "training_seen_active"  # runs the live panel saw active 
 TRAINING_LISTED = "training_listed"  # the finished runs the page showed last time (a new one gets picked)
 TRAINING_OVERLAY = "training_overlay"  # widget: the runs overlaid, set by the page when a run ends
 TRAINING_INSPECT = "training_inspect"  # widget: the run whose results are shown, likewise
+
+# Page state that shared links carry (ui.links binds these widgets to URL query parameters of the same name).
+EMBEDDINGS_RUN = "embeddings_run"  # widget: the run whose word vectors are projected
+EMBEDDINGS_SEARCH = "embeddings_search"  # widget: the searched word
+EMBEDDINGS_WORDS = "embeddings_words"  # widget: how many of the most frequent words are projected
+EMBEDDINGS_EPOCH = "embeddings_epoch"  # widget: the epoch shown
+EMBEDDINGS_EPOCH_OF = "embeddings_epoch_of"  # the run the epoch control was set for (a new run opens at its best)
+LAB_SOURCE = "lab_source"  # widget: typed text or a review, on the text-to-numbers lab
+LAB_REVIEW = "lab_review"  # widget: the review number there
+LAB_RNN_RUN = "lab_rnn_run"  # widget: the run replayed inside the RNN
+LAB_RNN_REVIEW = "lab_rnn_review_{label}"  # widgets: the picked positive (1) and negative (0) test review
+LAB_RNN_SHOWN = "lab_rnn_shown"  # widget: which of the two reviews is shown
+LAB_RNN_STEP = "lab_rnn_step"  # widget: the token the stepper is at
+LAB_RNN_PLAYING = "lab_rnn_playing"  # whether the stepper is playing
