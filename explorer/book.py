@@ -1,6 +1,6 @@
 """The tutorial's own settings, used as the app's defaults and the presets' values."""
 
-BOOK_NUM_WORDS = 500  # imdb.load_data(num_words=500): the 497 most frequent words keep their ids
+BOOK_NUM_WORDS = 500  # imdb.load_data(num_words=500): ids 0-3 are reserved, so the 496 most frequent words keep theirs
 BOOK_MAXLEN = 100  # pad_sequences(maxlen=100): far below the median review length of 178
 BOOK_PADDING = "pre"  # Keras's default: zeros go before the review ...
 BOOK_TRUNCATING = "pre"  # ... and long reviews lose their beginning, keeping the verdict at the end

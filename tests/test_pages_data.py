@@ -1,8 +1,16 @@
 """AppTest of the home page, the sidebar and the three data pages, on the generated corpus."""
 
+import subprocess
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.book import BOOK_NUM_WORDS
+from explorer.data import sources
+from explorer.data.corpus import OOV_ID, UNUSED_ID
+from explorer.data.ragged import Ragged
+from explorer.i18n import LANGUAGES, translate
 from explorer.sequences import memory
 from tests.apptest import click, metrics, open_page, rerun_with
 
@@ -99,3 +107,23 @@ def test_onehot_proof_refuses_a_sample_beyond_the_budget(app_environment, monkey
     at = rerun_with(at, onehot_sample=90)
     click(at, "onehot_prove")
     assert at.error and "Refused" in at.error[0].value
+
+
+def test_keras_offline_with_a_local_copy_set_offers_to_switch_back(app_environment, monkeypatch):
+    failed = subprocess.CompletedProcess([], 1, "", "Exception: URL fetch failure on imdb.npz")
+    monkeypatch.setattr(sources.subprocess, "run", lambda *a, **k: failed)
+    at = open_page(app_environment, "pages/lengths.py", source="keras")
+    assert at.error and "already points at a local copy" in at.info[0].value
+    assert not any("IMDB_EXPLORER_DATA=/path" in m.value for m in at.markdown)  # not "set the variable" again
+    click(at, "use_local_copy")
+    assert at.session_state["source"] == "auto" and not at.error
+    assert metrics(at)["Reviews"] == "96"
+
+
+def test_num_words_help_counts_the_words_the_code_keeps():
+    every_id = Ragged.from_lists([list(range(1_000))])
+    kept = np.unique(every_id.with_vocabulary(BOOK_NUM_WORDS, OOV_ID).flat)
+    words = len(kept[kept > UNUSED_ID])
+    assert words == 496
+    for language in LANGUAGES:
+        assert f"{words}" in translate(language, "sidebar.num_words_help")

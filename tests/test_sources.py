@@ -92,6 +92,15 @@ def test_failed_keras_download_says_how_to_work_offline(isolated_cache, monkeypa
         sources.load(sources.SourceSpec("keras"))
 
 
+def test_failed_keras_download_with_a_local_copy_set_says_switch_back(isolated_cache, synthetic_tarball, monkeypatch):
+    failed = subprocess.CompletedProcess([], 1, "", "Exception: URL fetch failure on imdb.npz")
+    monkeypatch.setattr(sources.subprocess, "run", lambda *a, **k: failed)
+    monkeypatch.setenv(sources.DATA_ENV, str(synthetic_tarball))
+    with pytest.raises(sources.DataUnavailable, match="already points at.*switch the data source back") as raised:
+        sources.load(sources.SourceSpec("keras"))
+    assert "set IMDB_EXPLORER_DATA" not in str(raised.value)
+
+
 def test_resolution_order(isolated_cache, synthetic_tarball, monkeypatch):
     assert sources.resolve() == sources.SourceSpec("keras")  # nothing set, nothing cached: download
     sources.load(sources.SourceSpec("aclimdb", str(synthetic_tarball)))

@@ -78,6 +78,12 @@ def require_corpus() -> Corpus:
 def _show_unavailable(spec: sources.SourceSpec | None, reason: str) -> None:
     st.error(t("data.unavailable_title"))
     st.caption(t("data.unavailable_reason", reason=reason))
+    local = sources.configured_local_copy()
+    if spec is not None and spec.kind == "keras" and local:
+        # The local copy is already configured (offline classroom): the way out is the source, not the variable.
+        st.info(t("data.switch_back", path=local))
+        st.button(t("data.use_local"), key="use_local_copy", on_click=_switch_to_local_copy)
+        return
     st.markdown(t("data.how_to"))
     download, retry = st.columns(2)
     if download.button(t("data.download_aclimdb"), key="download_aclimdb"):
@@ -93,6 +99,10 @@ def _show_unavailable(spec: sources.SourceSpec | None, reason: str) -> None:
     if spec is not None and retry.button(t("data.retry"), key="retry_data"):
         _forget_failures()
         st.rerun()
+
+
+def _switch_to_local_copy() -> None:
+    st.session_state[state.SOURCE_KIND] = "auto"  # auto takes the IMDB_EXPLORER_DATA copy
 
 
 def _forget_failures() -> None:

@@ -158,10 +158,21 @@ def _build_keras_corpus(target: Path, progress: Progress) -> None:
         raise DataUnavailable("The Keras IMDB download did not finish in time.") from error
     if finished.returncode != 0:
         reason = (finished.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise DataUnavailable(
-            f"Keras could not load its IMDB data ({reason}). Without internet access, use a local copy of "
-            f"the aclImdb data instead: set {DATA_ENV} to aclImdb_v1.tar.gz or an extracted aclImdb folder."
+        local = configured_local_copy()
+        advice = (
+            f"{DATA_ENV} already points at a local copy ({local}): switch the data source back to auto or "
+            "aclImdb text to use it."
+            if local
+            else f"use a local copy of the aclImdb data instead: set {DATA_ENV} to aclImdb_v1.tar.gz or an "
+            "extracted aclImdb folder."
         )
+        raise DataUnavailable(f"Keras could not load its IMDB data ({reason}). Without internet access, {advice}")
+
+
+def configured_local_copy() -> str | None:
+    """The local aclImdb copy ``IMDB_EXPLORER_DATA`` names, if it is set and exists."""
+    path = os.environ.get(DATA_ENV, "").strip()
+    return path if path and Path(path).expanduser().exists() else None
 
 
 def download_aclimdb(progress: Progress = lambda fraction, message: None, url: str = ACLIMDB_URL) -> Path:
