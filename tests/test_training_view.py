@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from explorer.training.config import RunConfig, parameter_breakdown, total_parameters
+from explorer.training.inference import MIN_KNOWN_WORDS, ReviewPrediction
 from explorer.training.plots import (
     NBSVM_BIGRAM,
     confusion_figure,
@@ -147,6 +148,26 @@ def test_a_typed_review_becomes_corpus_ids(small_corpus):
     assert ids[0] == 1 and ids[4] == 2 and ids[1] == small_corpus.word_id("great")
     chips = tokens_html(["good", "<b>"], [False, True], "oov")
     assert "&lt;b&gt;" in chips and chips.count("line-through") == 1
+
+
+def test_words_in_other_scripts_are_unknown_words_not_dropped(small_corpus):
+    words, ids = review_ids("이 영화 정말 최고! great…", small_corpus)
+    assert words == ["이", "영화", "정말", "최고", "great"]  # as Keras's Tokenizer splits them
+    assert ids == [1, 2, 2, 2, 2, small_corpus.word_id("great")]
+    assert review_ids("   ", small_corpus) == ([], [1]) and review_ids("— !!", small_corpus) == ([], [1])
+
+
+@pytest.mark.parametrize(
+    ("flags", "known", "verdict"),
+    [
+        ([False], 0, False),  # an empty review: only the start id
+        ([False, True, True, True, False], 1, False),  # Korean words and one known word
+        ([False] + [False] * MIN_KNOWN_WORDS, MIN_KNOWN_WORDS, True),
+    ],
+)
+def test_a_verdict_needs_enough_known_words(flags, known, verdict):
+    prediction = ReviewPrediction([0] * len(flags), flags, 0.895)
+    assert (prediction.known_words, prediction.has_verdict) == (known, verdict)
 
 
 def test_figures():

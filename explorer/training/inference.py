@@ -21,6 +21,9 @@ from explorer.training.cells import NUMPY_OPS, STATE_COUNT, STEPS, input_bias, s
 from explorer.training.config import RunConfig
 
 CHUNK = 2048  # reviews per forward pass, which bounds the memory of a large batch
+# A review with fewer words in the model's vocabulary is mostly padding and unknown-word ids to the
+# model: its P(positive) is then the model's answer to nothing, so the page gives no verdict.
+MIN_KNOWN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,16 @@ class ReviewPrediction:
     ids: list[int]
     out_of_vocabulary: list[bool]
     probability: float
+
+    @property
+    def known_words(self) -> int:
+        """How many of the review's words are in the model's vocabulary (the start id not counted)."""
+        return self.out_of_vocabulary[1:].count(False)
+
+    @property
+    def has_verdict(self) -> bool:
+        """True when enough words are known (``MIN_KNOWN_WORDS``) for the probability to be about the review."""
+        return self.known_words >= MIN_KNOWN_WORDS
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from explorer.book import BOOK_EMBEDDING_DIM, BOOK_MAXLEN, BOOK_NUM_WORDS, BOOK_UNITS
-from explorer.data.aclimdb import tokenize
+from explorer.data.aclimdb import LINE_BREAK, tokenize
 from explorer.data.corpus import OOV_ID, START_ID, Corpus
 from explorer.training.config import KERAS_CLASS, PACKAGE_GLOVE_DIM, RunConfig
 
+OTHER_SCRIPT_WORD = re.compile(r"[^\W_]+")  # a run of letters or digits in any script (punctuation splits)
 CHOLLET_NUM_WORDS = 10_000  # Deep Learning with Python, 6.1-6.2: the 10,000 most frequent words
 CHOLLET_RMSPROP_RATE = 1e-3  # Keras's RMSprop default, which those listings use
 CHOLLET_EPOCHS = 10  # they train for 10 epochs, without early stopping
@@ -252,9 +254,23 @@ def history_csv(history: Sequence[dict[str, Any]]) -> bytes:
     return stream.getvalue().encode("utf-8")
 
 
+def review_words(text: str) -> list[str]:
+    """A typed review's words: the corpus's tokenizer, plus the words in other scripts that it drops.
+
+    The corpus's tokenizer keeps only ``a-z``, ``0-9`` and in-word apostrophes, so "영화 최고" would
+    give no word at all, and a model would be asked about an empty review. Keras's ``Tokenizer``
+    splits on spaces and punctuation whatever the script, so such a word is a word, one that no
+    IMDB index holds: the model sees it as the unknown-word id, which is what a student should see.
+    """
+    words: list[str] = []
+    for chunk in LINE_BREAK.sub(" ", text).split():
+        words += tokenize(chunk) or OTHER_SCRIPT_WORD.findall(chunk.lower())
+    return words
+
+
 def review_ids(text: str, corpus: Corpus) -> tuple[list[str], list[int]]:
-    """A typed review's words (the corpus's tokenizer) and corpus ids: the start id, then each word's id."""
-    words = tokenize(text)
+    """A typed review's words (``review_words``) and corpus ids: the start id, then each word's id."""
+    words = review_words(text)
     return words, [START_ID, *(corpus.word_id(word) or OOV_ID for word in words)]
 
 

@@ -8,7 +8,7 @@ from explorer.data.corpus import Corpus
 from explorer.sequences.padding_plots import category_legend, token_grid
 from explorer.training.config import RunConfig
 from explorer.training.evaluate import DECISION_THRESHOLD
-from explorer.training.inference import Predictor, ReviewPrediction
+from explorer.training.inference import MIN_KNOWN_WORDS, Predictor, ReviewPrediction
 from explorer.training.view import review_ids, tokens_html
 from ui.i18n import language, t
 
@@ -27,7 +27,10 @@ def draw_review_prediction(predictor: Predictor, config: RunConfig, corpus: Corp
     prediction = predictor.predict_ids(ids)
     _draw_words(words, prediction, config)
     _draw_padded(predictor, prediction, config, corpus)
-    _draw_verdict(prediction)
+    if prediction.has_verdict:
+        _draw_verdict(prediction)
+    else:  # Korean text, an empty box, or only rare words: the probability would be about padding
+        st.warning(t("training.try_too_few", known=prediction.known_words, minimum=MIN_KNOWN_WORDS))
 
 
 def _draw_words(words: list[str], prediction: ReviewPrediction, config: RunConfig) -> None:
