@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from explorer import palette
 from explorer.i18n import translate
 from explorer.lab.recurrent import ProjectedPaths
 
@@ -20,8 +21,7 @@ MODE_PANEL_GAP = 130  # pixels between panel rows: room for the slanted word lab
 GAPPED_COLUMNS = 200  # above this many columns a 1-pixel gap between cells would hide the cells
 STATE_SCALE = "RdBu"  # diverging: tanh states and weights are signed, white is 0
 GATE_SCALE = "Viridis"  # sequential: gates live in (0, 1)
-LABEL_COLOURS = {1: "#2a9d8f", 0: "#e76f51"}  # positive teal, negative orange (as the other pages)
-NEUTRAL_COLOUR = "#264653"
+NEUTRAL_COLOUR = palette.INK
 TURNING_POINTS = 6  # the tokens with the largest jumps in P(positive) are written on the curve
 
 
@@ -116,13 +116,13 @@ def collision_curve(
         y=expected,
         mode="lines",
         line_dash="dot",
-        line_color="#e9c46a",
+        line_color=palette.ACCENT,
         name=translate(language, "lab.collisions_expected"),
     )
     figure.add_vline(
         x=chosen_dimension,
         line_dash="dash",
-        line_color=LABEL_COLOURS[0],
+        line_color=palette.LABEL_COLOURS[0],
         annotation_text=f"d = {chosen_dimension:,}",
         annotation_position="top right",
     )
@@ -164,8 +164,8 @@ def hashed_columns(words: Sequence[str], columns: Sequence[int], dimension: int,
             x=[column] * len(rows),
             y=rows,
             mode="lines+markers",
-            line_color=LABEL_COLOURS[0],
-            marker_color=LABEL_COLOURS[0],
+            line_color=palette.LABEL_COLOURS[0],
+            marker_color=palette.LABEL_COLOURS[0],
             marker_size=10,
             showlegend=False,
             hoverinfo="skip",
@@ -180,7 +180,7 @@ def feature_bars(features: Sequence[tuple[str, float]], value_name: str) -> go.F
     """Named values as horizontal bars, first on top: n-gram counts or signed baseline weights."""
     names = [name for name, _ in features]
     values = np.array([value for _, value in features], dtype=float)
-    colours = [LABEL_COLOURS[1] if value >= 0 else LABEL_COLOURS[0] for value in values]
+    colours = [palette.LABEL_COLOURS[1] if value >= 0 else palette.LABEL_COLOURS[0] for value in values]
     figure = go.Figure(
         go.Bar(
             x=values,
@@ -250,7 +250,7 @@ def state_paths(
     """Hidden-state paths in the plane of two principal components, one colour per review's label."""
     figure = go.Figure()
     for path, path_tokens, label, name in zip(projected.paths, tokens, labels, names, strict=False):
-        colour = LABEL_COLOURS.get(label, NEUTRAL_COLOUR)
+        colour = palette.LABEL_COLOURS.get(label, NEUTRAL_COLOUR)
         figure.add_scatter(
             x=path[:, 0],
             y=path[:, 1],
@@ -287,7 +287,7 @@ def state_paths(
 def probability_curve(probabilities: np.ndarray, tokens: Sequence[str], language: str) -> go.Figure:
     """P(positive) after each token, with the 0.5 boundary; the biggest jumps are labelled with their token."""
     steps = np.arange(len(probabilities))
-    colours = [LABEL_COLOURS[int(p >= 0.5)] for p in probabilities]
+    colours = [palette.LABEL_COLOURS[int(p >= 0.5)] for p in probabilities]
     figure = go.Figure(
         go.Scatter(
             x=steps,
@@ -301,7 +301,7 @@ def probability_curve(probabilities: np.ndarray, tokens: Sequence[str], language
             name=translate(language, "lab.probability"),
         )
     )
-    figure.add_hline(y=0.5, line_dash="dash", line_color="#adb5bd")
+    figure.add_hline(y=0.5, line_dash="dash", line_color=palette.MUTED)
     jumps = np.abs(np.diff(probabilities, prepend=probabilities[:1]))  # how far each token moved the verdict
     for step in np.argsort(jumps)[::-1][:TURNING_POINTS]:
         if jumps[step] > 0:

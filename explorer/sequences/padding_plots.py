@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer import palette
 from explorer.i18n import translate
 from explorer.sequences.padding import token_categories
 
 GRID_COLUMNS = 20  # tokens per grid row, as in the book's printouts of train_seq[0]
 NARROW_GRID_COLUMNS = 10  # for a grid drawn in a narrow column beside another
-CATEGORY_COLOURS = ("#e9ecef", "#264653", "#f4a261", "#2a9d8f")  # pad, start, OOV, kept word
+CATEGORY_COLOURS = (palette.PAD, palette.INK, palette.HIGHLIGHT, palette.POSITIVE)  # pad, start, OOV, kept word
 FADED_COLOURS = ("#f8f9fa", "#c9d3d6", "#fbe0c8", "#c4e6e2")  # the same, for dropped tokens
 CELL_HEIGHT = 34  # pixels per grid row: room for the id and the word under it
 WORD_CHARACTERS = 8  # longer words are cut so the grid stays readable

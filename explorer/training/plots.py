@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from explorer import palette
 from explorer.i18n import translate
 from explorer.training.view import Curves, smooth, user_stop_epoch
 
@@ -82,8 +83,8 @@ def live_figure(curves: Curves, best: int | None, early_stop: int | None, smooth
                 col=column,
             )
     for epoch, key, dash, colour, corner in (  # corners apart: the marks often fall on one epoch
-        (best, "mark_best", "dash", "#2a9d8f", "top left"),
-        (early_stop, "mark_early_stop", "dot", "#e76f51", "top right"),
+        (best, "mark_best", "dash", palette.POSITIVE, "top left"),
+        (early_stop, "mark_early_stop", "dot", palette.NEGATIVE, "top right"),
         (user_stop_epoch(curves.epochs), "mark_stopped", "dot", REFERENCE_COLOUR, "bottom left"),
     ):
         if epoch is not None:
