@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.training.manager
+from explorer.i18n import translate
 from explorer.training import runs
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
@@ -379,3 +380,21 @@ def test_korean_interface(app_environment, engine):
     at = open_training(app_environment, lang="ko")
     assert at.title[0].value == "훈련 스튜디오"
     assert at.button(key="training_train").label == "훈련"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("review", ["이 영화 정말 최고예요", ""])
+def test_korean_or_empty_text_gets_a_warning_not_a_verdict(app_environment, engine, language, review):
+    at, run_id = started_run(app_environment, engine, lang=language)
+    engine.train_epochs(run_id, 1)
+    engine.finish(run_id, random_weights(engine.jobs[run_id].config))
+    at.run()
+    probability = translate(language, "training.try_probability")
+    assert probability in metrics(at)  # the sample review has enough known words
+    at.text_area(key="training_review").input(review).run()
+    assert not at.exception and not at.error
+    assert probability not in metrics(at)
+    warning = " ".join(element.value for element in at.warning)
+    assert ("fewer than 3" if language == "en" else "3개 미만") in warning
+    chips = " ".join(element.proto.body for element in at.get("html"))
+    assert all(word in chips for word in review.split()), "the Korean words are shown as unknown words"
