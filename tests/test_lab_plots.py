@@ -70,4 +70,7 @@ def test_paths_curves_and_bars_carry_their_data() -> None:
     curve = collision_curve(np.array([10, 100]), np.array([0.9, 0.2]), np.array([0.8, 0.1]), 100, "en")
     assert list(curve.data[0].y) == [0.9, 0.2] and list(curve.data[1].y) == [0.8, 0.1]
     bars = feature_bars([("great", 2.0), ("bad", -1.5)], "weight")
-    assert list(bars.data[0].x) == [2.0, -1.5] and list(bars.data[0].marker.color) == [palette.POSITIVE, palette.NEGATIVE]
+    assert list(bars.data[0].x) == [2.0, -1.5] and list(bars.data[0].marker.color) == [
+        palette.POSITIVE,
+        palette.NEGATIVE,
+    ]
