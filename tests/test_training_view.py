@@ -12,7 +12,9 @@ from explorer.training.config import RunConfig, parameter_breakdown, total_param
 from explorer.training.inference import MIN_KNOWN_WORDS, ReviewPrediction
 from explorer.training.plots import (
     NBSVM_BIGRAM,
+    TFIDF_LR_RANGE,
     confusion_figure,
+    fitted_range,
     live_figure,
     overlay_figure,
     roc_figure,
@@ -197,3 +199,65 @@ def test_figures():
         "TF-IDF + logistic regression (0.89–0.90)",
         "NBSVM bigrams, Wang & Manning (0.912)",
     ]
+
+
+def test_a_pause_does_not_count_in_the_estimate():
+    config = RunConfig(epochs=2)
+    steady = [batch(1, 1, 10, 0.0), batch(1, 5, 10, 4.0)]  # 1 s per batch
+    paused = [
+        batch(1, 1, 10, 0.0),
+        batch(1, 3, 10, 2.0),
+        {"type": "paused", "time": 2.5},
+        {"type": "resumed", "time": 602.5},  # ten minutes' pause
+        batch(1, 5, 10, 604.0),
+    ]
+    assert progress(steady, config).eta_seconds == pytest.approx(15.0)
+    assert progress(paused, config).eta_seconds == pytest.approx(15.0)
+    still_paused = [*paused[:3], {"type": "paused", "time": 2.5}]
+    assert progress(still_paused, config).eta_seconds == pytest.approx(17.0)  # frozen, not growing
+
+
+def test_a_stopped_epoch_is_drawn_and_counted_where_it_stopped():
+    events = [
+        batch(1, 10, 10, 1.0),
+        epoch_event(1, 0.6),
+        batch(2, 3, 10, 2.0),
+        {**epoch_event(2, 0.55), "partial": True},
+    ]
+    found = curves(events)
+    assert found.epoch_x == [1.0, 1.3]
+    now = progress(events, RunConfig(epochs=5))
+    assert (now.epoch, now.step, now.steps) == (2, 3, 10)  # not 10 / 10
+    recorded = {**epoch_event(2, 0.55), "partial": True, "batches": 4, "steps": 10}  # the trainer's own count
+    assert curves([], history=[epoch_event(1, 0.6), recorded]).epoch_x == [1.0, 1.4]
+    figure = live_figure(found, 1, None, 0.0, "en")
+    validation = next(trace for trace in figure.data if trace.name == "validation")
+    assert list(validation.x) == [1.0, 1.3] and list(validation.marker.symbol) == ["circle", "circle-open"]
+    assert any(shape.x0 == 1.3 for shape in figure.layout.shapes), "the stop mark sits where it stopped"
+
+
+def test_axes_are_fitted_to_the_curves_not_to_the_references_or_the_noise():
+    rows = [
+        {**epoch_event(epoch, 0.6), "accuracy": 0.5 + 0.1 * epoch, "val_accuracy": 0.5 + 0.1 * epoch}
+        for epoch in (1, 2, 3)
+    ]
+    noise = [{**batch(1, step, 4, step), "loss": 0.6931 + 0.0001 * step} for step in (1, 2, 3, 4)]
+    figure = live_figure(curves([*noise, *rows]), None, None, 0.0, "en")
+    loss_low, loss_high = figure.layout.yaxis.range
+    accuracy_low, accuracy_high = figure.layout.yaxis2.range
+    assert loss_high - loss_low >= 0.1, "a loss moving by 0.0003 is not zoomed into"
+    assert accuracy_low <= 0.5 and 0.8 <= accuracy_high < TFIDF_LR_RANGE[0]
+    notes = [note.text for note in figure.layout.annotations]
+    assert "book: 0.79" in notes and any(note.startswith("↑ above: TF-IDF") for note in notes)
+    high = live_figure(curves([{**epoch_event(1, 0.2), "val_accuracy": 0.93}]), None, None, 0.0, "ko")
+    assert high.layout.yaxis2.range[1] >= 0.93 and "책: 0.79" in [n.text for n in high.layout.annotations]
+    assert not any(note.text.startswith("↑") for note in high.layout.annotations)
+    assert fitted_range([0.99, 1.0], 0.1, (0.0, 1.0)) == pytest.approx([0.9, 1.0])
+
+
+def test_the_standing_bars_start_at_zero():
+    assert standing_figure(0.8, "en").layout.xaxis.range == (0.0, 1.0)
+
+
+def test_smoothing_skips_a_missing_value():
+    assert np.allclose(smooth([1.0, np.nan, 1.0], 0.5), 1.0)

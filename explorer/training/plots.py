@@ -6,7 +6,8 @@ Every builder takes the UI language and returns a plotly figure; texts come from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -14,6 +15,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from explorer import palette
+from explorer.book import BOOK_VAL_ACCURACY
 from explorer.i18n import translate
 from explorer.training.view import Curves, smooth, user_stop_epoch
 
@@ -22,83 +24,33 @@ TFIDF_LR_RANGE = (0.89, 0.90)  # TF-IDF of uni- and bigrams + logistic regressio
 NBSVM_BIGRAM = 0.912  # Wang & Manning (2012), NBSVM with bigrams: 91.22%
 CHANCE = 0.5  # the test set is balanced
 TRAIN_COLOUR, VALIDATION_COLOUR, REFERENCE_COLOUR = "#1f77b4", "#d62728", "#7f7f7f"
+BOOK_COLOUR = palette.INK  # the book's own result, a line students aim at
 FAINT_OPACITY = 0.3  # raw per-batch values under their smoothed line
 HEIGHT = 380
+PANELS = (("loss", 1), ("accuracy", 2))  # the live figure's metrics and their columns
+# The least a y axis spans: a loss moving by 0.0004 or an accuracy by 0.002 is noise, not learning.
+MIN_SPAN = {"loss": 0.1, "accuracy": 0.1}
+AXIS_MARGIN = 0.05  # room above and below the curves, as a share of their spread
 
 
 def live_figure(curves: Curves, best: int | None, early_stop: int | None, smoothing: float, language: str) -> go.Figure:
     """Loss and accuracy side by side: per batch (raw and smoothed), per epoch, validation; marks.
 
     Marks: the best epoch, where early stopping ended the run, and the epoch a user's stop cut short.
+    Each y axis is fitted to the curves (``fitted_range``), so neither the reference band nor the
+    first batches' noise decides what the students see.
     """
 
     def text(key: str, **values: object) -> str:
         return translate(language, f"training.{key}", **values)
 
     figure = make_subplots(rows=1, cols=2, subplot_titles=(text("loss"), text("accuracy")), horizontal_spacing=0.08)
-    epoch_x = [row["epoch"] for row in curves.epochs]
-    for column, (metric, batch_values) in enumerate(
-        (("loss", curves.batch_loss), ("accuracy", curves.batch_accuracy)), 1
-    ):
-        first = column == 1
-        if curves.batch_x:
-            figure.add_scatter(
-                x=curves.batch_x,
-                y=batch_values,
-                mode="lines",
-                name=text("train_batch"),
-                legendgroup="batch",
-                line={"color": TRAIN_COLOUR, "width": 1},
-                opacity=FAINT_OPACITY,
-                showlegend=first,
-                row=1,
-                col=column,
-            )
-            figure.add_scatter(
-                x=curves.batch_x,
-                y=smooth(batch_values, smoothing),
-                mode="lines",
-                name=text("train_smoothed"),
-                legendgroup="smoothed",
-                line={"color": TRAIN_COLOUR, "width": 2},
-                showlegend=first,
-                row=1,
-                col=column,
-            )
-        for name, key, colour, dash in (
-            ("train_epoch", metric, TRAIN_COLOUR, "dot"),
-            ("validation", f"val_{metric}", VALIDATION_COLOUR, "solid"),
-        ):
-            values = [row.get(key) for row in curves.epochs]
-            figure.add_scatter(
-                x=epoch_x,
-                y=values,
-                mode="lines+markers",
-                name=text(name),
-                legendgroup=name,
-                line={"color": colour, "dash": dash},
-                marker={"size": 7},
-                showlegend=first,
-                row=1,
-                col=column,
-            )
-    for epoch, key, dash, colour, corner in (  # corners apart: the marks often fall on one epoch
-        (best, "mark_best", "dash", palette.POSITIVE, "top left"),
-        (early_stop, "mark_early_stop", "dot", palette.NEGATIVE, "top right"),
-        (user_stop_epoch(curves.epochs), "mark_stopped", "dot", REFERENCE_COLOUR, "bottom left"),
-    ):
-        if epoch is not None:
-            for column in (1, 2):
-                figure.add_vline(
-                    x=epoch,
-                    line_dash=dash,
-                    line_color=colour,
-                    annotation_text=text(key, epoch=epoch) if column == 1 else "",
-                    annotation_position=corner,
-                    row=1,
-                    col=column,
-                )
-    _accuracy_references(figure, language, row=1, col=2)
+    shown = {metric: _add_metric_traces(figure, curves, metric, column, smoothing, text) for metric, column in PANELS}
+    _add_marks(figure, curves, best, early_stop, text)
+    accuracy_range = fitted_range([*shown["accuracy"], CHANCE, BOOK_VAL_ACCURACY], MIN_SPAN["accuracy"], (0.0, 1.0))
+    _accuracy_references(figure, language, accuracy_range, row=1, col=2)
+    figure.update_yaxes(range=fitted_range(shown["loss"], MIN_SPAN["loss"], (0.0, None)), row=1, col=1)
+    figure.update_yaxes(range=accuracy_range, row=1, col=2)
     figure.update_xaxes(title_text=text("epoch"), rangemode="tozero")
     figure.update_layout(
         height=HEIGHT, margin={"t": 40, "b": 40, "l": 40, "r": 10}, legend={"orientation": "h", "y": -0.2}
@@ -106,11 +58,113 @@ def live_figure(curves: Curves, best: int | None, early_stop: int | None, smooth
     return figure
 
 
-def _accuracy_references(figure: go.Figure, language: str, **position: Any) -> None:
-    """The TF-IDF + LR band and the NBSVM line on an accuracy axis, named in the legend.
+def _add_metric_traces(
+    figure: go.Figure, curves: Curves, metric: str, column: int, smoothing: float, text: Callable[..., str]
+) -> list[float]:
+    """One panel's curves (per batch raw and smoothed, per epoch, validation); the values it drew."""
+    first = column == 1  # one legend entry per curve, from the first panel
+    batch_values = curves.batch_loss if metric == "loss" else curves.batch_accuracy
+    smoothed = list(smooth(batch_values, smoothing)) if batch_values else []
+    for name, values, width, opacity in (
+        ("train_batch", batch_values, 1, FAINT_OPACITY),
+        ("train_smoothed", smoothed, 2, 1.0),
+    ):
+        if values:
+            figure.add_scatter(
+                x=curves.batch_x,
+                y=values,
+                mode="lines",
+                name=text(name),
+                legendgroup=name,
+                line={"color": TRAIN_COLOUR, "width": width},
+                opacity=opacity,
+                showlegend=first,
+                row=1,
+                col=column,
+            )
+    drawn = [*batch_values, *smoothed]
+    for name, key, colour, dash in (
+        ("train_epoch", metric, TRAIN_COLOUR, "dot"),
+        ("validation", f"val_{metric}", VALIDATION_COLOUR, "solid"),
+    ):
+        values = [row.get(key) for row in curves.epochs]
+        drawn += [value for value in values if value is not None]
+        figure.add_scatter(
+            x=curves.epoch_x,
+            y=values,
+            mode="lines+markers",
+            name=text(name),
+            legendgroup=name,
+            line={"color": colour, "dash": dash},
+            # a stopped epoch's point is hollow: it saw only part of the epoch's batches
+            marker={"size": 7, "symbol": ["circle-open" if row.get("partial") else "circle" for row in curves.epochs]},
+            hovertext=[text("partial_epoch") if row.get("partial") else "" for row in curves.epochs],
+            showlegend=first,
+            row=1,
+            col=column,
+        )
+    return [value for value in drawn if math.isfinite(value)]
 
-    Legend entries rather than annotations: the two lie 0.01 apart, so their labels would overlap.
+
+def _add_marks(
+    figure: go.Figure, curves: Curves, best: int | None, early_stop: int | None, text: Callable[..., str]
+) -> None:
+    """Vertical lines at the best epoch, the early stop and a user's stop (at the batch where it stopped)."""
+    stopped = user_stop_epoch(curves.epochs)
+    stopped_x = curves.epoch_x[[row["epoch"] for row in curves.epochs].index(stopped)] if stopped else None
+    for x, label, dash, colour, corner in (  # corners apart: the marks often fall on one epoch
+        (best, best and text("mark_best", epoch=best), "dash", palette.POSITIVE, "top left"),
+        (early_stop, early_stop and text("mark_early_stop", epoch=early_stop), "dot", palette.NEGATIVE, "top right"),
+        (stopped_x, stopped and text("mark_stopped", epoch=stopped), "dot", REFERENCE_COLOUR, "bottom left"),
+    ):
+        if x is not None:
+            for column in (1, 2):
+                figure.add_vline(
+                    x=x,
+                    line_dash=dash,
+                    line_color=colour,
+                    annotation_text=label if column == 1 else "",
+                    annotation_position=corner,
+                    row=1,
+                    col=column,
+                )
+
+
+def fitted_range(values: Sequence[float], min_span: float, bounds: tuple[float | None, float | None]) -> list[float]:
+    """A y range around ``values`` with a margin, at least ``min_span`` tall, within ``bounds``.
+
+    Plotly's autorange would also take in every reference shape (stretching an accuracy axis of
+    0.5-0.8 curves to 0.91) and zoom into tiny changes (a loss axis of 0.6931-0.6935 at the start
+    of training, where noise looks like learning).
     """
+    finite = [value for value in values if math.isfinite(value)] or [bounds[0] or 0.0]
+    low, high = min(finite), max(finite)
+    margin = max((high - low) * AXIS_MARGIN, (min_span - (high - low)) / 2, 0.0)
+    low, high = low - margin, high + margin
+    if bounds[0] is not None and low < bounds[0]:
+        low, high = bounds[0], max(high, bounds[0] + min_span)
+    if bounds[1] is not None and high > bounds[1]:
+        low, high = min(low, bounds[1] - min_span), bounds[1]
+    return [low, high]
+
+
+def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float], **position: Any) -> None:
+    """The book's 0.79, the TF-IDF + LR band and the NBSVM line on an accuracy axis showing ``shown``.
+
+    The book's line is labelled on the chart; the two known results are named in the legend (they
+    lie 0.01 apart, so labels would overlap) and, when they lie above the fitted axis, in a note
+    at its top edge instead of stretching it.
+    """
+    book = translate(language, "training.reference_book", value=BOOK_VAL_ACCURACY)
+    figure.add_hline(
+        y=BOOK_VAL_ACCURACY,
+        line_dash="dashdot",
+        line_color=BOOK_COLOUR,
+        annotation_text=book,
+        annotation_position="bottom right",
+        annotation_font_color=BOOK_COLOUR,
+        **position,
+    )
     figure.add_hrect(
         y0=TFIDF_LR_RANGE[0], y1=TFIDF_LR_RANGE[1], fillcolor=REFERENCE_COLOUR, opacity=0.2, line_width=0, **position
     )
@@ -123,6 +177,18 @@ def _accuracy_references(figure: go.Figure, language: str, **position: Any) -> N
         ("reference_nbsvm", {"mode": "lines", "line": {"dash": "dash", "color": REFERENCE_COLOUR}}),
     ):
         figure.add_scatter(x=[None], y=[None], name=translate(language, f"training.{key}"), **style, **position)
+    if TFIDF_LR_RANGE[0] > shown[1]:
+        figure.add_annotation(
+            text=translate(language, "training.references_above"),
+            xref="x domain" if "col" not in position else f"x{position['col']} domain",
+            yref="y domain" if "col" not in position else f"y{position['col']} domain",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 11, "color": REFERENCE_COLOUR},
+        )
 
 
 def overlay_figure(
@@ -130,10 +196,12 @@ def overlay_figure(
 ) -> go.Figure:
     """One curve per run of a per-epoch ``metric`` (raw points faint, the smoothed line solid)."""
     figure = go.Figure()
+    shown: list[float] = []
     for number, (label, history) in enumerate(histories.items()):
         colour = qualitative.Plotly[number % len(qualitative.Plotly)]
         x = [row["epoch"] for row in history]
         y = [row.get(metric, float("nan")) for row in history]
+        shown += [value for value in y if math.isfinite(value)]
         figure.add_scatter(
             x=x,
             y=y,
@@ -153,9 +221,13 @@ def overlay_figure(
             legendgroup=label,
         )
     if metric.endswith("accuracy"):
-        _accuracy_references(figure, language)
+        y_range = fitted_range([*shown, CHANCE, BOOK_VAL_ACCURACY], MIN_SPAN["accuracy"], (0.0, 1.0))
+        _accuracy_references(figure, language, y_range)
+    else:
+        y_range = fitted_range(shown, MIN_SPAN["loss"], (0.0, None))
     figure.update_layout(
         height=HEIGHT,
+        yaxis_range=y_range,
         xaxis_title=translate(language, "training.epoch"),
         yaxis_title=translate(language, f"training.metric_{metric}"),
         margin={"t": 20, "b": 40, "l": 40, "r": 10},
@@ -248,7 +320,7 @@ def standing_figure(run_accuracy: float, language: str, measured_baseline: float
     )
     figure.update_layout(
         height=60 + 40 * len(ordered),
-        xaxis={"range": [0.4, 1.0], "title": translate(language, "training.test_accuracy")},
+        xaxis={"range": [0.0, 1.0], "title": translate(language, "training.test_accuracy")},  # bars start at 0
         margin={"t": 10, "b": 40, "l": 10, "r": 10},
     )
     return figure

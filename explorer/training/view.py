@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from explorer.book import BOOK_EMBEDDING_DIM, BOOK_MAXLEN, BOOK_NUM_WORDS, BOOK_UNITS
 from explorer.data.aclimdb import LINE_BREAK, tokenize
@@ -103,13 +104,15 @@ class Curves:
     """A run's learning curves: per-batch training points and per-epoch rows.
 
     Batch points sit at fractional epochs (``epoch - 1 + batch / steps``), epoch rows at whole
-    epochs, so both share one x axis.
+    epochs (``epoch_x``), so both share one x axis. An epoch a user's stop cut short (its row is
+    marked partial) sits where it stopped, not at the whole epoch it never finished.
     """
 
     batch_x: list[float] = field(default_factory=list)
     batch_loss: list[float] = field(default_factory=list)
     batch_accuracy: list[float] = field(default_factory=list)
     epochs: list[dict[str, Any]] = field(default_factory=list)
+    epoch_x: list[float] = field(default_factory=list)
 
     @property
     def point_count(self) -> int:
@@ -126,7 +129,27 @@ def curves(events: Sequence[dict[str, Any]], history: Sequence[dict[str, Any]] =
         [event.get("loss", math.nan) for event in batches],
         [event.get("accuracy", math.nan) for event in batches],
         epochs,
+        [_epoch_x(row, batches) for row in epochs],
     )
+
+
+def stopped_at(row: dict[str, Any], batches: Sequence[dict[str, Any]]) -> tuple[int, int] | None:
+    """(batches trained, batches per epoch) of an epoch a stop cut short, if known.
+
+    From the row itself when the trainer recorded them, else from the epoch's last batch message.
+    """
+    if not row.get("partial"):
+        return None
+    if "batches" in row and "steps" in row:
+        return int(row["batches"]), int(row["steps"])
+    last = next((event for event in reversed(batches) if event["epoch"] == row["epoch"]), None)
+    return (int(last["batch"]), int(last["steps"])) if last else None
+
+
+def _epoch_x(row: dict[str, Any], batches: Sequence[dict[str, Any]]) -> float:
+    """Where an epoch's row sits on the x axis: its number, or how far a stopped epoch got."""
+    done = stopped_at(row, batches)
+    return float(row["epoch"]) if done is None else row["epoch"] - 1 + done[0] / done[1]
 
 
 def best_epoch(epochs: Sequence[dict[str, Any]]) -> int | None:
@@ -174,7 +197,8 @@ def progress(events: Sequence[dict[str, Any]], config: RunConfig) -> Progress:
     steps = int(last["steps"])
     epoch, step = int(last["epoch"]), int(last["batch"])
     if done >= epoch:  # the epoch's last batch message came before its epoch message
-        epoch, step = done, steps
+        stopped = stopped_at(finished[-1], batches)  # a stop ends an epoch part-way
+        epoch, step = done, stopped[0] if stopped else steps
     total = config.epochs * steps
     done_steps = (epoch - 1) * steps + step
     return Progress(
@@ -183,34 +207,65 @@ def progress(events: Sequence[dict[str, Any]], config: RunConfig) -> Progress:
         step,
         steps,
         min(done_steps / total, 1.0),
-        _eta(batches, finished, steps, total - done_steps),
+        _eta(events, batches, finished, steps, total - done_steps),
     )
 
 
 def _eta(
-    batches: list[dict[str, Any]], finished: list[dict[str, Any]], steps: int, remaining_steps: int
+    events: Sequence[dict[str, Any]],
+    batches: list[dict[str, Any]],
+    finished: list[dict[str, Any]],
+    steps: int,
+    remaining_steps: int,
 ) -> float | None:
-    """Seconds left: from the last epoch's time once an epoch ended, else from the batch rate so far.
+    """Seconds left at the recent speed: active time per batch over about the last epoch's batches.
 
-    The last epoch, not the mean: the first one also paid for compiling the model.
+    Paused spans are not counted, so a pause neither stretches the estimate while it lasts nor
+    after it. The window of one epoch takes in one validation pass and leaves out the first
+    batch, which paid for compiling the model. When the batch messages are too sparse (a fast
+    model trains whole epochs between two of them), the last epoch's time is used.
     """
-    if finished:
-        return finished[-1]["seconds"] / steps * remaining_steps
-    first, last = batches[0], batches[-1]
-    elapsed, advanced = last["time"] - first["time"], last["batch"] - first["batch"]
-    return elapsed / advanced * remaining_steps if elapsed > 0 and advanced > 0 else None
+    last = batches[-1]
+
+    def position(event: dict[str, Any]) -> int:
+        return (event["epoch"] - 1) * steps + event["batch"]
+
+    since = next(event for event in batches if position(event) >= position(last) - steps)
+    advanced = position(last) - position(since)
+    elapsed = active_seconds(since["time"], last["time"], paused_spans(events))
+    if advanced > 0 and elapsed > 0:
+        return elapsed / advanced * remaining_steps
+    return finished[-1]["seconds"] / steps * remaining_steps if finished else None
+
+
+def paused_spans(events: Sequence[dict[str, Any]]) -> list[tuple[float, float]]:
+    """The (start, end) times of every pause; a pause still going on ends at infinity."""
+    spans, start = [], None
+    for event in events:
+        if event.get("type") == "paused":
+            start = event["time"]
+        elif event.get("type") == "resumed" and start is not None:
+            spans.append((start, event["time"]))
+            start = None
+    return [*spans, (start, math.inf)] if start is not None else spans
+
+
+def active_seconds(start: float, end: float, pauses: Sequence[tuple[float, float]]) -> float:
+    """Seconds from ``start`` to ``end`` without the parts that fall in ``pauses``."""
+    return (end - start) - sum(max(0.0, min(end, stop) - max(start, begin)) for begin, stop in pauses)
 
 
 def smooth(values: Sequence[float], weight: float) -> np.ndarray:
-    """Exponential moving average with TensorBoard's start-up correction (0 = raw values)."""
+    """Exponential moving average with TensorBoard's start-up correction (0 = raw values).
+
+    pandas' ``ewm(alpha=1 - weight)`` (``adjust=True``) divides by the sum of the weights so far,
+    which is exactly TensorBoard's ``/ (1 - weight ** (n + 1))`` correction: the same curve as the
+    hand-written loop it replaced, so a constant stays flat from the first point instead of
+    starting near 0. It also skips a missing value instead of turning the rest of the curve NaN.
+    """
     if not 0 <= weight < 1:
         raise ValueError(f"the smoothing weight must be at least 0 and below 1, not {weight}.")
-    smoothed = np.empty(len(values))
-    running = 0.0
-    for index, value in enumerate(values):
-        running = weight * running + (1 - weight) * value
-        smoothed[index] = running / (1 - weight ** (index + 1))  # without it, the curve starts near 0
-    return smoothed
+    return pd.Series(values, dtype=float).ewm(alpha=1 - weight).mean().to_numpy()
 
 
 @dataclass(frozen=True)
