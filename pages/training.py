@@ -14,8 +14,7 @@ from ui.sidebar import settings
 from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
 from ui.training.form import draw_form, draw_presets, restore_form
-from ui.training.live import follow_live, watched_run
-from ui.training.queue_table import draw_queue
+from ui.training.live import draw_live_and_queue
 from ui.training.results import draw_evaluation, draw_run_actions, pick_run
 from ui.training.run_table import draw_runs_table, run_labeller, show_new_runs, summarize_runs
 from ui.training.summary import draw_summary
@@ -41,16 +40,7 @@ if st.button(t("training.train"), type="primary", icon="▶", disabled=problem i
     jobs.start_run(config)
 
 listed = manager.list_runs(owner)
-active = [info for info in listed if info.state in ACTIVE_STATES]
-st.subheader(t("training.queue_title"))
-draw_queue(active)
-
-st.subheader(t("training.live_title"))
-watched = watched_run(listed, active)
-if watched is None:
-    st.caption(t("training.nothing_live"))
-else:
-    follow_live(watched)
+draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
 
 st.subheader(t("training.runs_title"))
 finished = [info for info in listed if info.state not in ACTIVE_STATES and info.config is not None]

@@ -398,3 +398,40 @@ def test_korean_or_empty_text_gets_a_warning_not_a_verdict(app_environment, engi
     assert ("fewer than 3" if language == "en" else "3개 미만") in warning
     chips = " ".join(element.proto.body for element in at.get("html"))
     assert all(word in chips for word in review.split()), "the Korean words are shown as unknown words"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_paused_run_reads_paused_in_the_queue_and_the_live_panel(app_environment, engine, language):
+    at, run_id = started_run(app_environment, engine, lang=language)
+    engine.train_epochs(run_id, 1)
+    click(at, "training_pause")
+    at.run()
+    paused = translate(language, "training.state_paused")
+    queue = table(at, translate(language, "training.queue_position"))
+    assert list(queue[translate(language, "training.state")]) == [paused]
+    assert paused in " ".join(m.value for m in at.markdown if run_id in m.value)
+
+
+def test_train_scrolls_the_live_panel_into_view_once(app_environment, engine):
+    def scrolls(at: AppTest) -> bool:
+        return any("scrollIntoView" in element.proto.body for element in at.get("html"))
+
+    at = open_training(app_environment)
+    assert not scrolls(at)
+    click(at, "training_train")
+    assert scrolls(at), "Train did not bring the live panel into view"
+    assert not scrolls(at.run()), "a later redraw must not pull the page back up"
+
+
+def test_a_stop_part_way_counts_the_batches_it_trained(app_environment, engine):
+    at, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 1)
+    job = engine.jobs[run_id]
+    job.events += [
+        {"type": "batch", "epoch": 2, "batch": 2, "steps": STEPS, "loss": 0.3, "accuracy": 0.7, "time": 200.0},
+        {"type": "epoch", **epoch_row(2), "partial": True},
+    ]
+    at.run()
+    assert metrics(at)["Step in epoch"] == f"2 / {STEPS}"
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "circle-open" in spec and "stopped 2" in spec

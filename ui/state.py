@@ -18,6 +18,7 @@ TRAINING_OWNER = "training_owner"  # this tab's owner token
 TRAINING_SAVED = "training_saved"  # the form's values, kept across page switches
 TRAINING_SIDEBAR_SEEN = "training_sidebar_seen"  # the sidebar's data settings the form last followed
 TRAINING_WATCHED = "training_run"  # the run this tab follows in the live panel
+TRAINING_SCROLL = "training_scroll"  # set by Train: scroll the live panel into view on the next draw
 TRAINING_SEEN_ACTIVE = "training_seen_active"  # runs the live panel saw active (their end reruns the whole page)
 TRAINING_LISTED = "training_listed"  # the finished runs the page showed last time (a new one gets picked)
 TRAINING_OVERLAY = "training_overlay"  # widget: the runs overlaid, set by the page when a run ends

@@ -18,8 +18,18 @@ from explorer.training.view import Curves, Progress, best_epoch, curves, describ
 from ui import state
 from ui.i18n import language, t
 from ui.training import manager as jobs
+from ui.training.queue_table import draw_queue
 
 POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
+DEFAULT_SMOOTHING = 0.6  # the live chart's smoothing weight until the slider moves
+# Scrolls the live panel to the top of the window once it is drawn (retrying while the page redraws).
+SCROLL_TO_LIVE = """<script>
+(function scroll(tries) {
+  const live = document.querySelector(".st-key-training_live");
+  if (live) { live.scrollIntoView({block: "start", behavior: "smooth"}); }
+  else if (tries > 0) { setTimeout(() => scroll(tries - 1), 100); }
+})(30);
+</script>"""
 
 
 def watched_run(listed: list[RunInfo], active: list[RunInfo]) -> str | None:
@@ -31,14 +41,40 @@ def watched_run(listed: list[RunInfo], active: list[RunInfo]) -> str | None:
     return next((info.run_id for info in active), None) or next(iter(known), None)
 
 
-def follow_live(run_id: str) -> None:
-    """The live panel of ``run_id``; while the run is active it polls the job manager every ``POLL_S``."""
-    active = jobs.job_manager().info(run_id, jobs.owner_token()).state in ACTIVE_STATES
-    st.fragment(_live_panel, run_every=POLL_S if active else None)(run_id)
+def draw_live_and_queue(listed: list[RunInfo], active: list[RunInfo]) -> None:
+    """The live panel and the queue, redrawn together every ``POLL_S`` while a run is active.
+
+    One fragment for both, so the queue never says "running" while the live panel says "paused".
+    Right after Train the page scrolls to the live panel: on a 1280 × 720 projector the curves
+    would otherwise start below the fold, under the form.
+    """
+    watched = watched_run(listed, active)
+    polled = any(info.state in ACTIVE_STATES for info in active)
+    st.fragment(_live_and_queue, run_every=POLL_S if polled else None)(watched, [info.run_id for info in active])
+    if st.session_state.pop(state.TRAINING_SCROLL, False):
+        st.html(SCROLL_TO_LIVE, unsafe_allow_javascript=True)
+
+
+def _live_and_queue(watched: str | None, active_ids: list[str]) -> None:
+    """The followed run's panel, then every run that waits or trains on this server (a fragment)."""
+    manager, owner = jobs.job_manager(), jobs.owner_token()
+    with st.container(key="training_live"):
+        st.subheader(t("training.live_title"))
+        if watched is None:
+            st.caption(t("training.nothing_live"))
+        else:
+            _live_panel(watched)
+    st.subheader(t("training.queue_title"))
+    still_active = [
+        info for info in (manager.info(run_id, owner) for run_id in active_ids) if info.state in ACTIVE_STATES
+    ]
+    draw_queue(still_active)
+    if active_ids and not still_active and watched not in active_ids:
+        st.rerun()  # the last run of another tab ended: redraw the page, which stops the polling
 
 
 def _live_panel(run_id: str) -> None:
-    """The followed run: state, counters, progress with ETA, controls and curves (polled while active)."""
+    """The followed run: state, counters, progress with ETA, controls and curves."""
     manager, owner = jobs.job_manager(), jobs.owner_token()
     info = manager.info(run_id, owner)
     events = manager.events(run_id)
@@ -52,11 +88,13 @@ def _live_panel(run_id: str) -> None:
     if info.state in ACTIVE_STATES:
         _draw_progress(now)
         _draw_controls(info, manager, owner)
-    smoothing = st.slider(t("training.smoothing"), 0.0, 0.95, 0.6, 0.05, key="training_live_smoothing")
     with st.container(key="training_live_chart"):
+        smoothing = st.session_state.get("training_live_smoothing", DEFAULT_SMOOTHING)
         early_stop = early_stop_epoch(events, found.epochs, info.config, info.state)
         st.plotly_chart(live_figure(found, best, early_stop, smoothing, language()), key="training_live_figure")
         st.caption(t("training.points", points=found.point_count))
+    # below the chart: the chart is what the class watches, the smoothing a detail
+    st.slider(t("training.smoothing"), 0.0, 0.95, DEFAULT_SMOOTHING, 0.05, key="training_live_smoothing")
 
 
 def _rerun_when_it_ends(info: RunInfo) -> None:

@@ -39,3 +39,5 @@ def start_run(config: RunConfig) -> None:
         st.session_state[state.TRAINING_WATCHED] = job_manager().submit(config, owner_token())
     except (ConfigError, JobError) as error:
         st.error(t("training.submit_failed", reason=error))
+    else:
+        st.session_state[state.TRAINING_SCROLL] = True  # the live panel scrolls into view once
