@@ -45,7 +45,7 @@ with figures:
     top = st.columns(2)
     top[0].metric(t("lengths.count"), f"{summary.count:,}")
     top[1].metric(t("lengths.max"), f"{summary.max:,}")
-    top[0].metric(t("lengths.mean"), f"{summary.mean:,.5g}")
+    top[0].metric(t("lengths.mean"), f"{summary.mean:,.1f}")
     top[1].metric(t("lengths.median"), f"{summary.median:,.1f}")
     st.caption(t("lengths.percentiles", p90=summary.p90, p95=summary.p95, p99=summary.p99))
     st.metric(t("lengths.truncated", maxlen=chosen.maxlen), f"{truncated_share(lengths, chosen.maxlen):.1%}")

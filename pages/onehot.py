@@ -31,7 +31,9 @@ top = st.columns(3)
 top[0].metric(t("onehot.padded_int32"), human_bytes(ids_bytes))
 top[1].metric(t("onehot.one_hot_float32"), human_bytes(one_hot_bytes), f"× {one_hot_bytes / ids_bytes:,.0f}", "inverse")
 top[2].metric(t("onehot.machine"), human_bytes(memory.machine_memory_bytes()))
-st.plotly_chart(memory_bars(sizes, memory.WHOLE_ONE_HOT_KEYS, language()), key="onehot_bars")
+log_bars = st.toggle(t("onehot.log_bars"), key="onehot_log_bars")  # linear first: the true proportions
+bars = memory_bars(sizes, memory.WHOLE_ONE_HOT_KEYS, "onehot.padded_int32", log_bars, language())
+st.plotly_chart(bars, key="onehot_bars")
 st.markdown(t("onehot.formula", rows=rows, maxlen=maxlen, num_words=num_words, dim=BOOK_EMBEDDING_DIM, ids=ids_bytes,
               onehot=one_hot_bytes, ratio=one_hot_bytes / ids_bytes, categorical=sizes["onehot.to_categorical"],
               dtype=memory.smallest_id_dtype(num_words).name))  # fmt: skip

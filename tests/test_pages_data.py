@@ -1,5 +1,6 @@
 """AppTest of the home page, the sidebar and the three data pages, on the generated corpus."""
 
+import json
 import subprocess
 
 import numpy as np
@@ -127,3 +128,29 @@ def test_num_words_help_counts_the_words_the_code_keeps():
     assert words == 496
     for language in LANGUAGES:
         assert f"{words}" in translate(language, "sidebar.num_words_help")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_onehot_says_what_the_book_printed_and_what_keras_3_gives(app_environment, lang):
+    at = open_page(app_environment, "pages/onehot.py", lang=lang, num_words=40, maxlen=100)
+    formula = next(m.value for m in at.markdown if "float64" in m.value)
+    assert "8000000 4000000000" in formula and "8,000,000,000" in formula  # the book's print, and today's
+    assert f"{96 * 100 * 40 * 8:,}" in formula  # to_categorical's float64 for this corpus's 96 reviews
+
+
+def test_onehot_bars_linear_first_log_on_request(app_environment):
+    at = open_page(app_environment, "pages/onehot.py", num_words=40)
+    bars = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert bars["layout"]["xaxis"].get("type") != "log"
+    assert "1.5 MB · 40× the int32 ids" in bars["data"][0]["text"]  # the one-hot bar: 96 × 100 × 40 × 4 bytes
+    bars = json.loads(rerun_with(at, onehot_log_bars=True).get("plotly_chart")[0].proto.spec)
+    assert bars["layout"]["xaxis"]["type"] == "log"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_lengths_log_axis_stays_within_the_reviews(app_environment, lang):
+    at = rerun_with(open_page(app_environment, "pages/lengths.py", lang=lang), lengths_log_x=True)
+    histogram = json.loads(at.get("plotly_chart")[0].proto.spec)
+    low, high = histogram["layout"]["xaxis"]["range"]
+    assert histogram["layout"]["xaxis"]["type"] == "log" and 0 <= low < high < 4  # 10^4 tokens at most
+    assert not histogram["layout"].get("annotations")

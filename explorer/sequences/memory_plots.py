@@ -32,7 +32,7 @@ def memory_bars(
 
     A log axis shows the small encodings but makes 500 times look like a few bar lengths; a
     linear axis shows the true proportions. The ratio written on every bar keeps the log view
-    honest. Whole one-hot arrays (``one_hot_keys``) are drawn in orange, everything else in teal.
+    honest. Whole one-hot arrays (``one_hot_keys``) are drawn in the one-hot colour, everything else in the ids'.
     """
     names = [translate(language, key) for key in sizes]
     values = list(sizes.values())
@@ -48,7 +48,7 @@ def memory_bars(
             orientation="h",
             text=labels,
             textposition="outside",
-            marker_color=["#e76f51" if key in one_hot_keys else "#2a9d8f" for key in sizes],
+            marker_color=[palette.NEGATIVE if key in one_hot_keys else palette.POSITIVE for key in sizes],
             cliponaxis=False,
         )
     )
@@ -102,7 +102,7 @@ def one_hot_size_map(rows: int, num_words: int, maxlen: int, machine_bytes: int,
         z=size,
         showscale=False,
         contours=dict(start=machine, end=machine, size=1, coloring="none", showlabels=False),
-        line=dict(color="#264653", width=3, dash="dash"),
+        line=dict(color=palette.INK, width=3, dash="dash"),
         hoverinfo="skip",
         name=translate(language, "onehot.machine_line", memory=human_bytes(machine_bytes)),
         showlegend=True,
@@ -111,7 +111,7 @@ def one_hot_size_map(rows: int, num_words: int, maxlen: int, machine_bytes: int,
         x=[num_words],
         y=[maxlen],
         mode="markers",
-        marker=dict(size=14, color="#264653", symbol="x", line=dict(color="white", width=2)),
+        marker=dict(size=14, color=palette.INK, symbol="x", line=dict(color="white", width=2)),
         hoverinfo="skip",
         showlegend=False,
     )
@@ -124,9 +124,9 @@ def one_hot_size_map(rows: int, num_words: int, maxlen: int, machine_bytes: int,
         ax=0,
         ay=-34,
         bgcolor="white",
-        bordercolor="#264653",
+        bordercolor=palette.INK,
         borderpad=3,
-        font=dict(color="#264653", size=13),
+        font=dict(color=palette.INK, size=13),
     )
     figure.update_xaxes(type="log", title="num_words")
     figure.update_yaxes(type="log", title="maxlen")

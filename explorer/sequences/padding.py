@@ -21,7 +21,7 @@ PICK_MODES = ("index", "random", "shortest", "longest", "word")
 # that "<br />" is never read as the word "br").
 TEXT_TOKEN = re.compile(r"(<br\s*/?>)|([a-z0-9]+(?:'[a-z0-9]+)*)", re.IGNORECASE)
 # Token categories, in the order of the grid's colour scale.
-CATEGORY_PAD, CATEGORY_START, CATEGORY_OOV, CATEGORY_WORD = 0, 1, 2, 3
+CATEGORY_PAD, CATEGORY_START, CATEGORY_OOV, CATEGORY_WORD, CATEGORY_SEARCHED = 0, 1, 2, 3, 4
 
 
 class NoSuchReview(ValueError):
@@ -86,11 +86,53 @@ def padded_row(row: np.ndarray, maxlen: int, padding: Side, truncating: Side) ->
     return pad_sequences([row], maxlen=maxlen, padding=padding, truncating=truncating)[0]
 
 
-def token_categories(ids: np.ndarray) -> np.ndarray:
-    """Padding / start / out-of-vocabulary / word category of each id."""
+def token_categories(ids: np.ndarray, searched_id: int | None = None) -> np.ndarray:
+    """Padding / start / out-of-vocabulary / word category of each id (the searched word's own, if given)."""
     return np.select(
-        [ids == PAD_ID, ids == START_ID, ids == OOV_ID], [CATEGORY_PAD, CATEGORY_START, CATEGORY_OOV], CATEGORY_WORD
+        [ids == PAD_ID, ids == START_ID, ids == OOV_ID, ids == (-1 if searched_id is None else searched_id)],
+        [CATEGORY_PAD, CATEGORY_START, CATEGORY_OOV, CATEGORY_SEARCHED],
+        CATEGORY_WORD,
     )
+
+
+def collapse_padding(ids: np.ndarray, longest_run: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of padding longer than ``longest_run`` squeezed into one cell: ``(cell ids, tokens per cell)``.
+
+    A short review at maxlen 1,000 is mostly zeros; drawn one cell each they fill dozens of grid
+    rows and push the review itself off screen. Shorter runs stay as they are, one cell a token.
+    """
+    if len(ids) == 0:
+        return ids, np.zeros(0, dtype=np.int64)
+    # run-length encoding: where the id changes, each run's first position and length
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    lengths = np.diff(np.r_[starts, len(ids)])
+    squeeze = (ids[starts] == PAD_ID) & (lengths > longest_run)
+    counts = np.ones(len(ids), dtype=np.int64)
+    keep = np.ones(len(ids), dtype=bool)
+    for start, length in zip(starts[squeeze], lengths[squeeze], strict=True):
+        counts[start] = length
+        keep[start + 1 : start + length] = False
+    return ids[keep], counts[keep]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """How often the searched word occurs in a review: in the part the network sees, and in the part cut off."""
+
+    kept: int
+    dropped: int
+
+    @property
+    def message_key(self) -> str:
+        """The catalogue key that says it: all kept, some dropped, or every one dropped."""
+        if self.dropped == 0:
+            return "padding.word_all_kept"
+        return "padding.word_all_dropped" if self.kept == 0 else "padding.word_some_dropped"
+
+
+def sighting(row: np.ndarray, word_id: int, cut: Truncation) -> Sighting:
+    """Occurrences of ``word_id`` in the kept and the dropped part of ``row``."""
+    return Sighting(int(np.sum(row[cut.kept] == word_id)), int(np.sum(row[cut.dropped] == word_id)))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -98,11 +140,22 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [match.span(2) for match in TEXT_TOKEN.finditer(text) if match.group(2)]
 
 
-def struck_text_html(text: str, dropped_words: slice) -> str:
-    """The review as HTML with the words in ``dropped_words`` (word positions) struck through."""
-    spans = word_spans(text)[dropped_words]
-    if not spans:
-        return html.escape(text).replace("&lt;br /&gt;", "<br>")
-    start, end = spans[0][0], spans[-1][1]
-    pieces = (html.escape(text[:start]), f"<del>{html.escape(text[start:end])}</del>", html.escape(text[end:]))
+def struck_text_html(text: str, dropped_words: slice, highlight: str | None = None) -> str:
+    """The review as HTML: the words in ``dropped_words`` (word positions) struck through, ``highlight`` marked.
+
+    ``highlight`` is a tokenizer word (lower case); every occurrence is wrapped in ``<mark>``,
+    inside the struck-through part too, so a reader sees which of them truncation throws away.
+    """
+    spans = word_spans(text)
+    marked = [(a, b) for a, b in spans if highlight is not None and text[a:b].lower() == highlight]
+    struck = spans[dropped_words]
+    tags = [(a, 1, "<mark>") for a, _ in marked] + [(b, 0, "</mark>") for _, b in marked]
+    if struck:
+        tags += [(struck[0][0], 0, "<del>"), (struck[-1][1], 1, "</del>")]
+    pieces, done = [], 0
+    # at one position, closing tags come before opening ones, and <mark> nests inside <del>
+    for position, _, tag in sorted(tags):
+        pieces += [html.escape(text[done:position]), tag]
+        done = position
+    pieces.append(html.escape(text[done:]))
     return "".join(pieces).replace("&lt;br /&gt;", "<br>")

@@ -2,47 +2,64 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 
 from explorer import palette
 from explorer.i18n import translate
-from explorer.sequences.padding import token_categories
+from explorer.sequences.padding import collapse_padding, token_categories
 
 GRID_COLUMNS = 20  # tokens per grid row, as in the book's printouts of train_seq[0]
 NARROW_GRID_COLUMNS = 10  # for a grid drawn in a narrow column beside another
-CATEGORY_COLOURS = (palette.PAD, palette.INK, palette.HIGHLIGHT, palette.POSITIVE)  # pad, start, OOV, kept word
-FADED_COLOURS = ("#f8f9fa", "#c9d3d6", "#fbe0c8", "#c4e6e2")  # the same, for dropped tokens
+# pad, start, OOV (grey: an unknown word), kept word, the searched word
+CATEGORY_COLOURS = (palette.PAD, palette.INK, palette.MUTED, palette.POSITIVE, palette.HIGHLIGHT)
+FADED_COLOURS = ("#f8f9fa", "#c9d3d6", "#dde1e4", "#b3d4ea", "#fbe0c8")  # the same, paler, for dropped tokens
 CELL_HEIGHT = 34  # pixels per grid row: room for the id and the word under it
 WORD_CHARACTERS = 8  # longer words are cut so the grid stays readable
 
 
 def _discrete_scale(colours: tuple[str, ...]) -> list[list[float | str]]:
-    """A plotly colour scale that maps 0, 1, 2, 3 to the four colours exactly."""
+    """A plotly colour scale that maps 0, 1, 2, ... to the colours exactly."""
     steps = len(colours)
     return [[bound, colour] for i, colour in enumerate(colours) for bound in (i / steps, (i + 1) / steps)]
 
 
 def token_grid(
-    ids: np.ndarray, words: list[str], title: str, faded: bool = False, columns: int = GRID_COLUMNS
+    ids: np.ndarray,
+    words: list[str],
+    title: str,
+    faded: bool = False,
+    columns: int = GRID_COLUMNS,
+    searched_id: int | None = None,
 ) -> go.Figure:
-    """Tokens as coloured cells in rows of ``columns``: the id, and under it the word."""
-    count = max(len(ids), 1)
+    """Tokens as coloured cells in rows of ``columns``: the id, and under it the word.
+
+    A run of padding longer than one grid row is drawn as a single cell, "0 ×880" (see
+    ``collapse_padding``); ``searched_id``'s cells get their own colour.
+    """
+    cell_ids, counts = collapse_padding(ids, columns)
+    firsts = np.cumsum(counts) - counts  # each cell's first position in ``ids``
+    count = max(len(cell_ids), 1)
     rows = -(-count // columns)
     cells = np.full(rows * columns, np.nan)
-    cells[: len(ids)] = token_categories(ids)
+    cells[: len(cell_ids)] = token_categories(cell_ids, searched_id)
     labels = np.full(rows * columns, "", dtype=object)
-    cut_words = (word[:WORD_CHARACTERS] for word in words)
-    labels[: len(ids)] = [f"{token}<br>{word}" for token, word in zip(ids.tolist(), cut_words, strict=True)]
+    labels[: len(cell_ids)] = [
+        f"{token}<br>{words[first][:WORD_CHARACTERS]}" if run == 1 else f"{token} ×{run:,}<br>{words[first]}"
+        for token, first, run in zip(cell_ids.tolist(), firsts.tolist(), counts.tolist(), strict=True)
+    ]
+    colours = FADED_COLOURS if faded else CATEGORY_COLOURS
     figure = go.Figure(
         go.Heatmap(
             z=cells.reshape(rows, columns),
             text=labels.reshape(rows, columns),
             texttemplate="%{text}",
             textfont_size=9,
-            colorscale=_discrete_scale(FADED_COLOURS if faded else CATEGORY_COLOURS),
+            colorscale=_discrete_scale(colours),
             zmin=0,
-            zmax=4,
+            zmax=len(colours),
             showscale=False,
             xgap=2,
             ygap=2,
@@ -55,13 +72,15 @@ def token_grid(
     return figure
 
 
-def category_legend(language: str) -> str:
-    """Markdown legend of the grid's colours."""
-    names = ("padding.pad", "padding.start", "padding.oov", "padding.word_kept")
-    text_colours = ("#212529", "#ffffff", "#212529", "#ffffff")
+def category_legend(language: str, searched: str | None = None) -> str:
+    """HTML legend of the grid's colours (with the searched word's, when there is one)."""
+    names = [translate(language, key) for key in ("padding.pad", "padding.start", "padding.oov", "padding.word_kept")]
+    text_colours = ("#212529", "#ffffff", "#212529", "#ffffff", "#212529")  # dark or white, to read on each
+    if searched is not None:
+        names.append(html.escape(translate(language, "padding.word_searched", word=searched)))
     return " ".join(
-        f'<span style="background:{c};color:{tc};padding:2px 8px;border-radius:4px">{translate(language, n)}</span>'
-        for c, tc, n in zip(CATEGORY_COLOURS, text_colours, names, strict=True)
+        f'<span style="background:{c};color:{tc};padding:2px 8px;border-radius:4px">{n}</span>'
+        for c, tc, n in zip(CATEGORY_COLOURS, text_colours, names, strict=False)
     )
 
 
