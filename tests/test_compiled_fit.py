@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from explorer.training.config import RunConfig, Speed
-from explorer.training.engine.compiled_fit import MAX_UNITS, PlainTrainer, cross_entropy, is_plain
+from explorer.training.engine.compiled_fit import COMPILED_MAX_UNITS, PlainTrainer, cross_entropy, is_plain
 
 WORDS, STEPS, BATCH = 50, 12, 16
-KERAS_LAYERS = Speed(fast_layers=False, jit_compile=False, steps_per_execution=1)  # Keras's own layers, eagerly
+EAGER_KERAS_LAYERS = Speed(fast_layers=False, jit_compile=False, steps_per_execution=1)  # Keras's own layers, eagerly
 
 
 def keras_model_and_batch(config: RunConfig, seed: int = 0):  # noqa: ANN201 (a keras.Model and two arrays)
@@ -18,7 +18,7 @@ def keras_model_and_batch(config: RunConfig, seed: int = 0):  # noqa: ANN201 (a 
 
     rng = np.random.default_rng(seed)
     vectors = rng.normal(size=(WORDS, config.embedding_dim)).astype(np.float32) if config.encoding == "glove" else None
-    model = compile_model(build_model(config, vectors, KERAS_LAYERS), config, KERAS_LAYERS)
+    model = compile_model(build_model(config, vectors, EAGER_KERAS_LAYERS), config, EAGER_KERAS_LAYERS)
     ids = rng.integers(0, WORDS, size=(BATCH, STEPS)).astype(np.int32)
     ids[:, :3] = 0  # padding: one word id occurring many times, as in real batches
     return model, ids, rng.integers(0, 2, BATCH).astype(np.float32)
@@ -76,7 +76,7 @@ def test_a_frozen_glove_embedding_stays_as_it_is_and_the_rest_learns_as_in_keras
 def test_only_the_books_kind_of_model_takes_the_compiled_path() -> None:
     assert is_plain(RunConfig()) and is_plain(RunConfig(encoding="one_hot", layer="lstm"))
     assert is_plain(RunConfig(encoding="glove", layer="gru", embedding_dim=50, glove_trainable=True))
-    assert is_plain(RunConfig(units=MAX_UNITS)) and not is_plain(RunConfig(units=MAX_UNITS + 1))
+    assert is_plain(RunConfig(units=COMPILED_MAX_UNITS)) and not is_plain(RunConfig(units=COMPILED_MAX_UNITS + 1))
     for changes in ({"bidirectional": True}, {"stacked": 2}, {"dropout": 0.2}, {"mask_zero": True}):
         assert not is_plain(RunConfig(**changes))
     assert not is_plain(RunConfig(layer="flatten_dense"))

@@ -5,9 +5,7 @@ import numpy as np
 import pytest
 
 from explorer.data.corpus import OOV_ID
-from explorer.data.ragged import Ragged, pad_sequences, padded_ids
-
-SIDES = ("pre", "post")
+from explorer.data.ragged import SIDES, Ragged, pad_sequences, padded_ids
 
 
 @pytest.fixture(scope="module")

@@ -17,9 +17,9 @@ import numpy as np
 from explorer.lab.recurrent import CellKind, RecurrentTrace
 from explorer.lab.run_trace import RunTrace, layer_inputs, layer_weights
 from explorer.paths import REPO_ROOT
+from explorer.training.config import KERAS_CLASS
 
 KERAS_CHECK_TIMEOUT_S = 120  # importing TensorFlow alone takes ~10 s on a busy 2-core machine
-KERAS_LAYERS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 class KerasCheckError(RuntimeError):
@@ -30,12 +30,12 @@ def keras_sequences(
     kind: CellKind, inputs: np.ndarray, weights: list[np.ndarray], mask: np.ndarray | None
 ) -> np.ndarray:
     """Keras's own output at every step for ``inputs`` (steps, features). Imports Keras: child process only."""
-    if kind not in KERAS_LAYERS:
+    if kind not in KERAS_CLASS:
         raise KerasCheckError(f"Keras has no recurrent layer called {kind!r}.")
     import keras
 
     options = {"reset_after": weights[2].ndim == 2} if kind == "gru" else {}
-    layer = getattr(keras.layers, KERAS_LAYERS[kind])(weights[1].shape[0], return_sequences=True, **options)
+    layer = getattr(keras.layers, KERAS_CLASS[kind])(weights[1].shape[0], return_sequences=True, **options)
     layer.build((None, *inputs.shape))
     layer.set_weights([w.astype(np.float32) for w in weights])
     keras_mask = None if mask is None else keras.ops.convert_to_tensor(mask[None])

@@ -22,10 +22,10 @@ from typing import Literal
 import numpy as np
 
 from explorer.training.cells import sigmoid
+from explorer.training.config import GATES
 
 CellKind = Literal["simple_rnn", "lstm", "gru"]
 CELL_KINDS: tuple[CellKind, ...] = ("simple_rnn", "lstm", "gru")
-GATE_BLOCKS = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # how many units-wide blocks a kernel has
 PROJECTION_COMPONENTS = 2  # the hidden-state path is drawn in the plane of the first two PCs
 
 
@@ -217,7 +217,7 @@ def _check_weights(
     reset_after: bool = False,
 ) -> int:
     """The layer's unit count, after checking that every array has the Keras shape for ``kind``."""
-    blocks = GATE_BLOCKS[kind]
+    blocks = GATES[kind]
     if kernel.ndim != 2 or kernel.shape[1] % blocks:
         raise RecurrentWeightsError(f"A {kind} kernel must be (features, {blocks}·units); got {kernel.shape}.")
     units = kernel.shape[1] // blocks

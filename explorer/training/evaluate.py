@@ -32,11 +32,6 @@ class Evaluation:
         """A JSON-ready dict."""
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> Evaluation:
-        """Rebuild from ``to_dict``'s output."""
-        return cls(**values)
-
 
 def evaluate_predictions(labels: np.ndarray, probabilities: np.ndarray) -> Evaluation:
     """Score ``probabilities`` (of the positive class) against 0/1 ``labels``."""

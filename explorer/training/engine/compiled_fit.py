@@ -1,7 +1,7 @@
 """The book's recurrent models trained with the compiled time loops of ``loop_kernels``.
 
 A "plain" model is what the tutorials train: one-hot ids or an embedding, one forward
-recurrent layer (SimpleRNN, LSTM or GRU, up to ``MAX_UNITS`` units) without dropout or
+recurrent layer (SimpleRNN, LSTM or GRU, up to ``COMPILED_MAX_UNITS`` units) without dropout or
 padding mask, then ``Dense(1, sigmoid)``, with binary cross-entropy and RMSprop or Adam. For
 those, ``PlainTrainer`` does Keras's training step in numpy around the compiled loops: a table
 of every word's input projection (one small matrix product per batch; for one-hot ids the
@@ -33,7 +33,7 @@ BETA_1, BETA_2 = 0.9, 0.999  # Adam's decays of the gradient and squared-gradien
 EPSILON = 1e-7  # Keras's optimizers add this to the denominator
 # Above this, XLA's matrix products beat the loops: per epoch (2 cores, 3,000 reviews) an LSTM of
 # 128 units took 7.9 s here against Keras's 16.1 s, one of 256 units 32.8 s against 28.3 s.
-MAX_UNITS = 128
+COMPILED_MAX_UNITS = 128
 PREDICT_BATCH = 128  # reviews per forward pass when predicting: the loop's arrays then stay in the CPU cache
 
 
@@ -41,7 +41,7 @@ def is_plain(config: RunConfig) -> bool:
     """True when ``config`` is a model ``PlainTrainer`` trains (see the module text)."""
     return (
         config.is_recurrent
-        and config.units <= MAX_UNITS
+        and config.units <= COMPILED_MAX_UNITS
         and config.stacked == 1
         and not config.bidirectional
         and not config.mask_zero
