@@ -49,14 +49,19 @@ def source_spec(kind: str, path: str | None = None) -> str:
     return kind if path is None else f"{kind}:{path}"
 
 
-def save_arrays(path: Path, corpus: Corpus) -> str:
-    """Write ``corpus`` as an ``arrays:`` source and return its spec."""
+def corpus_arrays(corpus: Corpus) -> dict[str, np.ndarray]:
+    """The flat arrays of an ``arrays:`` source (what ``save_arrays`` writes; the Ray back end ships them)."""
     arrays = {"words": np.frombuffer("\n".join(corpus.words).encode("utf-8"), dtype=np.uint8)}
     for name, split in (("train", corpus.train), ("test", corpus.test)):
         arrays.update(
             {f"{name}_flat": split.ids.flat, f"{name}_offsets": split.ids.offsets, f"{name}_labels": split.labels}
         )
-    atomic_save_npz(path, **arrays)
+    return arrays
+
+
+def save_arrays(path: Path, corpus: Corpus) -> str:
+    """Write ``corpus`` as an ``arrays:`` source and return its spec."""
+    atomic_save_npz(path, **corpus_arrays(corpus))
     return ARRAYS_PREFIX + str(path)
 
 
