@@ -4,15 +4,7 @@ import streamlit as st
 
 from explorer.data.corpus import OOV_ID
 from explorer.data.ragged import SIDES, pad_sequences
-from explorer.sequences.padding import (
-    PICK_MODES,
-    NoSuchReview,
-    as_word_positions,
-    padded_row,
-    pick_review,
-    struck_text_html,
-    truncation,
-)
+from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
@@ -31,43 +23,51 @@ ids = train.ids.with_vocabulary(num_words, OOV_ID)
 
 
 def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
-    """One padded (or dropped) row as a grid of tokens with their words."""
-    where.plotly_chart(token_grid(token_ids, corpus.decode(token_ids), title, **options), key=key)
+    """One padded (or dropped) row as a grid of tokens with their words, the searched word's cells marked."""
+    grid = token_grid(token_ids, corpus.decode(token_ids), title, searched_id=searched_id, **options)
+    where.plotly_chart(grid, key=key)
 
 
 mode_column, detail_column = st.columns([3, 2])
-mode = mode_column.segmented_control(t("padding.pick"), PICK_MODES, default="index", required=True,
+mode = mode_column.segmented_control(t("padding.pick"), one_review.PICK_MODES, default="index", required=True,
                                      format_func=lambda m: t(f"padding.pick_{m}"), key="padding_pick")  # fmt: skip
 index = detail_column.number_input(t("padding.index"), 0, len(train) - 1, key="padding_index") if mode == "index" else 0
 word = detail_column.text_input(t("padding.word"), "great", key="padding_word") if mode == "word" else ""
 if mode in ("random", "word") and detail_column.button(t("padding.another"), key="padding_another"):
     st.session_state["padding_seed"] = st.session_state.get("padding_seed", 0) + 1
-word_id = corpus.word_id(word.strip().lower())
+searched = word.strip().lower()  # the tokenizer's form, so the grid and the text can mark it
+word_id = corpus.word_id(searched)
 try:
-    review = pick_review(ids, mode, index, word_id, st.session_state.get("padding_seed", 0), num_words)
-except NoSuchReview as error:
+    review = one_review.pick_review(ids, mode, index, word_id, st.session_state.get("padding_seed", 0), num_words)
+except one_review.NoSuchReview as error:
     st.warning(t(f"padding.no_{error.reason}", word=word, id=word_id, num_words=num_words))
     st.stop()
 
 row = ids.row(review)
-cut = truncation(len(row), chosen.maxlen, chosen.truncating)
+cut = one_review.truncation(len(row), chosen.maxlen, chosen.truncating)
 label = t("lengths.positive" if train.labels[review] else "lengths.negative")
 st.markdown(t("padding.review_line", index=review, length=len(row), label=label))
-st.html(category_legend(language()))
+searched_id, marked = (word_id, searched) if mode == "word" else (None, None)  # what the grids and text mark
+if marked:
+    seen = one_review.sighting(row, searched_id, cut)
+    (st.warning if seen.dropped else st.caption)(t(seen.message_key, word=marked, kept=seen.kept, dropped=seen.dropped))
+st.html(category_legend(language(), marked))
 grid, dropped = st.columns([3, 2]) if cut.dropped.stop > cut.dropped.start else (st.container(), None)
 settings_title = t("padding.padded_title", maxlen=chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
-draw_grid(grid, padded_row(row, chosen.maxlen, chosen.padding, chosen.truncating), settings_title, "padding_grid")
+draw_grid(
+    grid, one_review.padded_row(row, chosen.maxlen, chosen.padding, chosen.truncating), settings_title, "padding_grid"
+)
 if dropped is not None:
     lost = row[cut.dropped]
     title = t("padding.dropped_title", count=len(lost))
     draw_grid(dropped, lost, title, "padding_dropped", faded=True, columns=NARROW_GRID_COLUMNS)
 with st.expander(t("padding.raw_text"), expanded=True):
-    st.html(struck_text_html(corpus.text(train, review), as_word_positions(cut.dropped)))
+    st.html(one_review.struck_text_html(corpus.text(train, review), one_review.as_word_positions(cut.dropped), marked))
 
 st.subheader(t("padding.combinations"))
 combos = st.columns(2)
 for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SIDES):
-    combo = padded_row(row, chosen.maxlen, pad_side, cut_side)
+    combo = one_review.padded_row(row, chosen.maxlen, pad_side, cut_side)
     title = f"padding='{pad_side}', truncating='{cut_side}'"
     draw_grid(combos[number % 2], combo, title, f"padding_combo_{pad_side}_{cut_side}")
 st.markdown(t("padding.why_pre"))

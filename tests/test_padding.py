@@ -7,8 +7,11 @@ from explorer.data import aclimdb
 from explorer.data.ragged import Ragged
 from explorer.sequences.padding import (
     NoSuchReview,
+    Sighting,
     as_word_positions,
+    collapse_padding,
     pick_review,
+    sighting,
     struck_text_html,
     token_categories,
     truncation,
@@ -65,3 +68,29 @@ def test_struck_text_strikes_exactly_the_dropped_words():
     html = struck_text_html(text, slice(0, 2))
     assert html.startswith("<del>One <br>two</del>, three!")
     assert struck_text_html("a < b", slice(0, 0)) == "a &lt; b"
+
+
+def test_struck_text_marks_the_searched_word_inside_and_outside_the_cut():
+    text = "Great start. <br />Not great, GREAT end"
+    html = struck_text_html(text, slice(0, 3), highlight="great")  # drops "Great start Not"
+    assert html == ("<del><mark>Great</mark> start. <br>Not</del> <mark>great</mark>, <mark>GREAT</mark> end")
+
+
+def test_sighting_counts_what_truncation_keeps_and_drops():
+    row = np.array([1, 7, 5, 7, 9, 7])
+    assert sighting(row, 7, truncation(6, 3, "pre")) == Sighting(kept=2, dropped=1)
+    assert sighting(row, 7, truncation(6, 3, "pre")).message_key == "padding.word_some_dropped"
+    assert sighting(row, 5, truncation(6, 3, "pre")).message_key == "padding.word_all_dropped"
+    assert sighting(row, 9, truncation(6, 3, "pre")).message_key == "padding.word_all_kept"
+
+
+def test_collapse_padding_squeezes_only_runs_longer_than_a_grid_row():
+    ids = np.r_[np.zeros(50, dtype=np.int32), [1, 5], np.zeros(3, dtype=np.int32)]
+    cells, counts = collapse_padding(ids, 20)
+    np.testing.assert_array_equal(cells, [0, 1, 5, 0, 0, 0])
+    np.testing.assert_array_equal(counts, [50, 1, 1, 1, 1, 1])
+    assert counts.sum() == len(ids)
+
+
+def test_token_categories_mark_the_searched_word():
+    np.testing.assert_array_equal(token_categories(np.array([0, 1, 2, 7, 8]), searched_id=7), [0, 1, 2, 4, 3])

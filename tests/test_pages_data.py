@@ -1,6 +1,8 @@
 """AppTest of the home page, the sidebar and the three data pages, on the generated corpus."""
 
+import base64
 import json
+import re
 import subprocess
 
 import numpy as np
@@ -13,7 +15,15 @@ from explorer.data.corpus import OOV_ID, UNUSED_ID
 from explorer.data.ragged import Ragged
 from explorer.i18n import LANGUAGES, translate
 from explorer.sequences import memory
+from explorer.sequences.padding import CATEGORY_SEARCHED
 from tests.apptest import click, metrics, open_page, rerun_with
+
+
+def plotly_array(value: dict | list) -> np.ndarray:
+    """A number array from a figure's JSON (plotly writes numpy arrays as base64 with their dtype)."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value, dtype=float).ravel()
 
 
 def test_home_shows_the_data_card(app_environment):
@@ -154,3 +164,24 @@ def test_lengths_log_axis_stays_within_the_reviews(app_environment, lang):
     low, high = histogram["layout"]["xaxis"]["range"]
     assert histogram["layout"]["xaxis"]["type"] == "log" and 0 <= low < high < 4  # 10^4 tokens at most
     assert not histogram["layout"].get("annotations")
+
+
+def test_padding_marks_the_searched_word_and_says_what_truncation_dropped(app_environment):
+    at = open_page(app_environment, "pages/padding.py")
+    at = rerun_with(at, padding_pick="word", padding_word=" Film ", maxlen=1_000)  # every review fits whole
+    assert "and truncation keeps every one" in at.caption[0].value
+    grid = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert CATEGORY_SEARCHED in plotly_array(grid["z"])
+    body = " ".join(element.proto.body for element in at.get("html"))
+    assert "<mark>film</mark>" in body.lower() and "“film” (searched)" in body
+    at = rerun_with(at, maxlen=1, truncating="post")  # only the start token is left
+    assert "the network never sees it" in at.warning[0].value
+    body = " ".join(element.proto.body for element in at.get("html"))
+    assert re.search(r"<del>.*<mark>film</mark>.*</del>", body, re.IGNORECASE | re.DOTALL)
+
+
+def test_padding_collapses_long_runs_of_padding(app_environment):
+    at = rerun_with(open_page(app_environment, "pages/padding.py"), padding_pick="shortest", maxlen=1_000)
+    grid = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert grid["text"][0][0].startswith("0 ×") and len(grid["text"]) <= 5  # not 50 rows of <pad>
+    assert plotly_array(grid["z"]).size == 20 * len(grid["text"])
