@@ -32,7 +32,7 @@ if source == "run" and not stored:
 elif source == "run":
     run_id, epochs = pick_run(stored)
 num_words = stored[run_id].num_words if run_id else effective_num_words(corpus, settings().num_words)
-choice = pick_projection(epochs)
+choice = pick_projection(run_id, epochs, word_vectors.available_words(corpus, num_words))
 
 try:
     with st.spinner(t("embeddings.loading_glove")):
@@ -59,4 +59,4 @@ draw_neighbours(found, distance)
 
 st.subheader(t("embeddings.export_title"))
 st.markdown(t("embeddings.export_intro"))
-draw_downloads(space, statistics)
+draw_downloads(space, statistics, choice.epoch if run_id else None)

@@ -3,18 +3,25 @@
 import streamlit as st
 
 from explorer.lab.run_trace import traceable_runs
+from ui import state
 from ui.data import require_corpus
 from ui.i18n import t
 from ui.lab.inside import (
     draw_baseline,
     draw_gates,
+    draw_outcome,
     draw_paths,
     draw_states,
+    draw_stepper,
     draw_verdict,
+    load_predictor,
     pick_reviews,
+    pick_shown,
     pick_view,
     replay,
+    typed_ids,
 )
+from ui.links import linked, one_of
 from ui.navigation import link_to, require_entrypoint
 
 require_entrypoint()
@@ -35,23 +42,28 @@ if not stored:
     st.info(t("lab_rnn.need_run"))
     link_to(TRAINING_PAGE_KEY)
     st.stop()
+labels = {run: t("lab_rnn.run_label", run=run, **config.to_dict()) for run, config in stored.items()}
 run_id = st.selectbox(
     t("lab_rnn.run"),
     list(stored),
-    key="lab_rnn_run",
-    format_func=lambda r: t("lab_rnn.run_label", run=r, **stored[r].to_dict()),
+    format_func=labels.get,
+    **linked(state.LAB_RNN_RUN, one_of(labels.values()), t("embeddings.link_runs")),
 )
-picks = pick_reviews(corpus)
-config, weights, traces = replay(run_id, picks, corpus)
+predictor = load_predictor(run_id)
+picks = pick_reviews(corpus, predictor)
+shown = pick_shown()
+typed = typed_ids(corpus) if shown == "typed" else None
+config, weights, traces = replay(predictor, picks, typed, corpus)
 st.caption(t("lab_rnn.run_caption", **config.to_dict()))
 tokens = {label: corpus.decode(trace.ids) for label, trace in traces.items()}
-shown, layer, direction = pick_view(config)
+layer, direction = pick_view(config)
 trace = traces[shown]
-st.metric(t("lab_rnn.prediction"), f"{trace.prediction:.3f}")
-st.expander(t("lab_rnn.review_text")).write(corpus.text(corpus.test, picks[shown]))
+draw_outcome(trace, shown, None if shown == "typed" else corpus.text(corpus.test, picks[shown]))
 
-tab_names = ("states", "gates", "path", "verdict")
-states_tab, gates_tab, path_tab, verdict_tab = st.tabs([t(f"lab_rnn.tab_{name}") for name in tab_names])
+tab_names = ("step", "states", "gates", "path", "verdict")
+step_tab, states_tab, gates_tab, path_tab, verdict_tab = st.tabs([t(f"lab_rnn.tab_{name}") for name in tab_names])
+with step_tab:
+    draw_stepper(trace, tokens[shown], layer, direction)
 with states_tab:
     st.markdown(t(f"lab_rnn.formula_{config.layer}"))
     draw_states(trace, weights, tokens[shown], layer, direction)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def own_cache(app_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def store_run(config: RunConfig) -> str:
     """A run folder as the engine leaves it: config, status, and word vectors after each epoch."""
-    run_id = runs.create_run(config.validate(), pid=os.getpid())
+    run_id = runs.create_run(config.validate(), "tests", "tests")
     rng = np.random.default_rng(1)
     vectors = rng.normal(0, 0.05, (config.num_words, config.embedding_dim)).astype(np.float32)
     for epoch in range(1, EPOCHS + 1):
@@ -54,7 +53,7 @@ def assert_clean(app: AppTest) -> None:
 
 
 def figure(app: AppTest) -> dict:
-    charts = app.get("plotly_chart")
+    charts = [chart for chart in app.get("plotly_chart") if chart.key == "embeddings_plot"]
     assert len(charts) == 1
     return json.loads(charts[0].proto.spec)
 
@@ -116,7 +115,7 @@ def test_a_one_hot_run_says_so_and_shows_glove(own_cache: Path) -> None:
     app = open_page()
     assert en("one_hot") in [info.value for info in app.info]
     # the GloVe cloud holds exactly the words the coverage line says GloVe knows
-    known = re.search(r"GloVe knows ([\d,]+) of these", app.caption[0].value)
+    known = re.search(r"GloVe knows ([\d,]+) of these", " ".join(caption.value for caption in app.caption))
     assert known and len(values(figure(app)["data"][0]["x"])) == int(known.group(1).replace(",", "")) > 0
 
 

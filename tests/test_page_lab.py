@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +77,7 @@ def store_run(config: RunConfig) -> str:
         "dense/kernel": rng.normal(0, 1, (config.units, 1)),
         "dense/bias": np.zeros(1),
     }
-    run_id = runs.create_run(config, pid=os.getpid())
+    run_id = runs.create_run(config, "tests", "tests")
     runs.save_weights(run_id, weights)
     return run_id
 
@@ -102,7 +101,8 @@ def test_rnn_page_replays_a_stored_run(own_cache: Path, layer: str) -> None:
     assert_clean(app)
     assert app.selectbox(key="lab_rnn_run").value == run_id
     assert 0.0 <= float(app.metric[-1].value) <= 1.0
-    assert chart_count(app) == (4 if layer != "simple_rnn" else 3)  # states, gates, paths, verdict
+    # the stepper's state and curve, then states, gates, paths, verdict
+    assert chart_count(app) == (6 if layer != "simple_rnn" else 5)
     if layer == "simple_rnn":
         assert any("no gates" in info.value for info in app.info)
     app.segmented_control(key="lab_rnn_shown").set_value(0).run()
@@ -122,3 +122,81 @@ def test_pages_speak_korean(own_cache: Path, name: str, title: str) -> None:
     app.run()
     assert_clean(app)
     assert app.title[0].value == title
+
+
+def badges(app: AppTest) -> list[str]:
+    """The right / wrong badges' texts (st.badge draws markdown such as ``:green-badge[...]``)."""
+    return [m.value for m in app.markdown if "-badge[" in m.value]
+
+
+def stepped_word(app: AppTest) -> str:
+    return next(metric.value for metric in app.metric if metric.label == "Current word")
+
+
+def test_rnn_page_badges_each_review_and_finds_one_it_gets_wrong(own_cache: Path) -> None:
+    store_run(RunConfig(layer="gru", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    app = page("lab_rnn").run()
+    assert_clean(app)
+    shown = float(app.metric[0].value)  # the shown (positive) review's P(positive)
+    right_badge = shown >= 0.5
+    assert any(("Gets it right" if right_badge else "Gets it wrong") in badge for badge in badges(app))
+    for want_right in (False, True):
+        before = app.number_input(key="lab_rnn_review_1").value
+        app.button(key=f"lab_rnn_find_1_{int(want_right)}").click().run()
+        assert_clean(app)
+        found = app.number_input(key="lab_rnn_review_1").value
+        if app.info and any("none of the next" in info.value for info in app.info):
+            assert found == before  # nothing found: the number stays
+            continue
+        word = "right" if want_right else "wrong"
+        assert f"Gets it {word}" in badges(app)[0], (before, found, badges(app))  # the positive review's badge
+
+
+def test_rnn_stepper_walks_the_words_and_a_typed_review(own_cache: Path) -> None:
+    store_run(RunConfig(layer="lstm", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    app = page("lab_rnn").run()
+    slider = app.slider(key=state.LAB_RNN_STEP)
+    assert slider.value == 1 and slider.max >= 2
+    slider.set_value(slider.max).run()
+    assert_clean(app)
+    last = stepped_word(app)
+    highlighted = [h.proto.body for h in app.get("html") if "font-weight:600" in h.proto.body]
+    assert highlighted and f">{last}</span>" in highlighted[0].replace("&lt;", "<").replace("&gt;", ">")
+    assert 0.0 <= float(next(m.value for m in app.metric if m.label == "P(positive) so far")) <= 1.0
+
+    app.segmented_control(key=state.LAB_RNN_SHOWN).set_value("typed").run()
+    app.text_area(key=state.LAB_RNN_TYPED).input("film zzqx film").run()
+    assert_clean(app)
+    assert app.slider(key=state.LAB_RNN_STEP).max == 4  # the start mark and three words
+    assert stepped_word(app) == "film"  # the stepper stayed at the end: the typed review's last word
+
+
+def test_rnn_review_text_is_text_not_markdown(own_cache: Path) -> None:
+    store_run(RunConfig(layer="simple_rnn", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    app = page("lab_rnn").run()
+    assert_clean(app)
+    review = [h.proto.body for h in app.get("html") if "pre-wrap" in h.proto.body and "<span" not in h.proto.body]
+    assert review and "<br" not in review[0]
+
+
+def test_rnn_page_state_comes_from_a_link(own_cache: Path) -> None:
+    run_id = store_run(RunConfig(layer="gru", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    store_run(RunConfig(layer="lstm", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())  # newer
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
+    label = app.run().switch_page("pages/lab_rnn.py").run().selectbox(key=state.LAB_RNN_RUN)
+    run_label = next(option for option in label.options if option.startswith(run_id))
+    linked_app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
+    linked_app.query_params.update({state.LAB_RNN_RUN: run_label, "lab_rnn_review_0": "4", state.LAB_RNN_SHOWN: "0"})
+    linked_app.run().switch_page("pages/lab_rnn.py").run()
+    assert_clean(linked_app)
+    assert linked_app.selectbox(key=state.LAB_RNN_RUN).value == run_id
+    assert linked_app.number_input(key="lab_rnn_review_0").value == 4
+
+
+def test_a_link_to_a_run_that_is_not_here_says_so(own_cache: Path) -> None:
+    store_run(RunConfig(layer="gru", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
+    app.query_params[state.LAB_RNN_RUN] = "run-from-another-machine"
+    app.run().switch_page("pages/lab_rnn.py").run()
+    assert not app.exception
+    assert any("run-from-another-machine" in warning.value for warning in app.warning)

@@ -37,3 +37,19 @@ LAB_RNN_REVIEW = "lab_rnn_review_{label}"  # widgets: the picked positive (1) an
 LAB_RNN_SHOWN = "lab_rnn_shown"  # widget: which of the two reviews is shown
 LAB_RNN_STEP = "lab_rnn_step"  # widget: the token the stepper is at
 LAB_RNN_PLAYING = "lab_rnn_playing"  # whether the stepper is playing
+LAB_RNN_TICKED = "lab_rnn_ticked"  # Play has shown the current word once (the next tick moves on)
+LAB_RNN_TYPED = "lab_rnn_typed"  # widget: the review typed into the lab
+LAB_RNN_NOT_FOUND = "lab_rnn_not_found"  # (label, right) when "find one it gets right / wrong" found none
+
+# The "why did it say that?" page.
+WHY_UNIT = "why_unit"  # widget: the hidden unit shown (also set by a click on the heat map)
+
+# Lesson mode (issue 15). "lesson" and "step" are query parameters too, so a link opens a lesson's step.
+LESSON = "lesson"  # the lesson being followed (its file name without .toml)
+LESSON_STEP = "step"  # its step, counted from 1
+LESSON_SWITCH = "lesson_switch"  # the page a Next/Back click asked for, switched to on the next run
+LESSON_GUESS = "lesson_guess_{lesson}_{step}"  # widget: the class's answer to a step's question
+LESSON_REVEALED = "lesson_revealed"  # {(lesson, step)}: the questions whose answer was revealed
+PRESENTER = "presenter"  # widget (and query parameter): projector-friendly display
+BOARD_NAME = "board_name_{run_id}"  # widget: the nickname typed for one of this session's runs
+BOARD_ADMIN_TOKEN = "board_admin_token"  # widget: the teacher's token typed on the class board

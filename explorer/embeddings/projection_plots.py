@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer import palette
 from explorer.embeddings.projection import ProjectionSettings
 from explorer.i18n import translate
 
@@ -19,8 +20,8 @@ COLOUR_SCALE = "RdBu"  # diverging: red = found in negative reviews, white = neu
 COLOUR_QUANTILE = 0.98  # the colour range spans 98% of words, so a few rare extremes cannot wash it out
 MARKER_SIZES = (4.0, 16.0)  # smallest and largest dot in pixels, by log frequency
 LABELLED_WORDS = 40  # the most frequent words carry a text label; every word has a hover label
-SEARCH_COLOUR = "#f4a261"
-NEIGHBOUR_COLOUR = "#264653"
+SEARCH_COLOUR = palette.HIGHLIGHT
+NEIGHBOUR_COLOUR = palette.INK
 FRAME_MILLISECONDS = 600  # how long the animation shows each epoch
 AXIS_MARGIN = 0.05  # empty space around the cloud, as a share of its extent
 ANIMATION_BOTTOM_MARGIN = 140  # pixels below the plot for the epoch slider and play / pause buttons
@@ -79,17 +80,53 @@ def _parts(searched: int | None, neighbours: Sequence[int]) -> list[list[int] | 
     return [slice(None), list(neighbours), [] if searched is None else [searched]]
 
 
+def _away(offsets: np.ndarray) -> list[str]:
+    """Plotly text positions pointing along each (dx, dy) offset: a label placed away from a point."""
+    positions = []
+    for dx, dy in np.asarray(offsets, dtype=np.float64).reshape(-1, 2):
+        if abs(dx) > abs(dy):
+            positions.append("middle right" if dx >= 0 else "middle left")
+        else:
+            positions.append("top center" if dy >= 0 else "bottom center")
+    return positions
+
+
+def label_positions(coordinates: np.ndarray, searched: int | None, neighbours: Sequence[int]) -> tuple[list, list]:
+    """Text positions of the neighbours' labels and of the searched word's label, so none covers another.
+
+    Hand-written (plotly has no label placement): each neighbour's label points away from the
+    searched word, on the side the neighbour lies (in the first two coordinates), and the searched
+    word's label goes to the side opposite the neighbours' average direction.
+    """
+    if searched is None or not len(neighbours):
+        return ["bottom center"] * len(neighbours), ["top center"] * (searched is not None)
+    offsets = coordinates[list(neighbours), :2] - coordinates[searched, :2]
+    return _away(offsets), _away(-offsets.mean(axis=0))
+
+
 def _traces(
     coordinates: np.ndarray, points: WordPoints, language: str, searched: int | None, neighbours: Sequence[int]
 ) -> list[go.Scatter | go.Scatter3d]:
     """All words (coloured, sized, hoverable), the neighbours (rings) and the searched word (a diamond)."""
+    return [
+        _cloud(coordinates, points, language, searched, neighbours),
+        *_search_traces(coordinates, points.words, language, searched, neighbours),
+    ]
+
+
+def _cloud(
+    coordinates: np.ndarray, points: WordPoints, language: str, searched: int | None, neighbours: Sequence[int]
+) -> go.Scatter | go.Scatter3d:
+    """Every word, coloured by polarity and sized by frequency; the most frequent ones labelled, except
+    the searched word and its neighbours (their own traces label them, a second label would overlap)."""
     limit = colour_limit(points.polarity)
     words = np.asarray(points.words, dtype=object)
-    _, near, chosen = _parts(searched, neighbours)
-    cloud = _scatter(
+    labelled = _labelled(points.frequency)
+    labelled[[*neighbours, *([] if searched is None else [searched])]] = False
+    return _scatter(
         coordinates,
         mode="markers+text",
-        text=np.where(_labelled(points.frequency), words, ""),
+        text=np.where(labelled, words, ""),
         textposition="top center",
         textfont={"size": 10, "color": "#555"},
         customdata=np.column_stack([words, points.polarity, points.frequency]),
@@ -108,11 +145,20 @@ def _traces(
         name=translate(language, "embeddings.legend_words"),
         showlegend=False,
     )
+
+
+def _search_traces(
+    coordinates: np.ndarray, words: Sequence[str], language: str, searched: int | None, neighbours: Sequence[int]
+) -> list[go.Scatter | go.Scatter3d]:
+    """The neighbours (rings, labels pointing away from the searched word) and the searched word (a diamond)."""
+    words = np.asarray(words, dtype=object)
+    _, near, chosen = _parts(searched, neighbours)
+    near_positions, chosen_positions = label_positions(coordinates, searched, neighbours)
     neighbour_trace = _scatter(
         coordinates[near],
         mode="markers+text",
         text=words[near],
-        textposition="bottom center",
+        textposition=near_positions,
         textfont={"color": NEIGHBOUR_COLOUR, "size": 12},
         marker={"symbol": "circle-open", "size": 14, "color": NEIGHBOUR_COLOUR, "line": {"width": 2}},
         name=translate(language, "embeddings.legend_neighbours"),
@@ -122,18 +168,22 @@ def _traces(
         coordinates[chosen],
         mode="markers+text",
         text=words[chosen],
-        textposition="top center",
+        textposition=chosen_positions,
         textfont={"color": "#000", "size": 14},
         marker={"symbol": "diamond", "size": 16, "color": SEARCH_COLOUR, "line": {"width": 1, "color": "#000"}},
         name=translate(language, "embeddings.legend_searched"),
         hoverinfo="text",
     )
-    return [cloud, neighbour_trace, search_trace]
+    return [neighbour_trace, search_trace]
 
 
 def _moved(coordinates: np.ndarray, searched: int | None, neighbours: Sequence[int]) -> list[go.Scatter | go.Scatter3d]:
-    """Only the new positions of the three traces (a frame inherits everything else from the figure)."""
-    return [_scatter(coordinates[rows]) for rows in _parts(searched, neighbours)]
+    """Only the new positions of the three traces and of the search labels (a frame inherits the rest)."""
+    cloud, near, chosen = (_scatter(coordinates[rows]) for rows in _parts(searched, neighbours))
+    near_positions, chosen_positions = label_positions(coordinates, searched, neighbours)
+    near.update(textposition=near_positions)
+    chosen.update(textposition=chosen_positions)
+    return [cloud, near, chosen]
 
 
 def _layout(figure: go.Figure, axis_titles: Sequence[str], ranges: np.ndarray | None = None) -> None:
@@ -185,10 +235,6 @@ def animated_figure(
         raise ValueError(f"{len(frames)} frames were given for {len(epochs)} epochs.")
     for frame in frames:
         _check(frame, points, axis_titles)
-    stacked = np.concatenate(frames)
-    low, high = stacked.min(axis=0), stacked.max(axis=0)
-    pad = (high - low) * AXIS_MARGIN + 1e-9
-    epoch_label = translate(language, "embeddings.epoch")
     names = [str(epoch) for epoch in epochs]
     figure = go.Figure(
         data=_traces(frames[-1], points, language, searched, neighbours),
@@ -197,49 +243,63 @@ def animated_figure(
             for frame, name in zip(frames, names, strict=True)
         ],
     )
-    _layout(figure, axis_titles, np.column_stack([low - pad, high + pad]))
+    _layout(figure, axis_titles, fixed_ranges(frames))
+    figure.update_layout(
+        margin={"b": ANIMATION_BOTTOM_MARGIN},
+        updatemenus=[_play_buttons(language)],
+        sliders=[_epoch_slider(names, language)],
+    )
+    return figure
+
+
+def fixed_ranges(frames: Sequence[np.ndarray]) -> np.ndarray:
+    """(low, high) per axis holding every frame with a margin, so the axes stay still while playing."""
+    stacked = np.concatenate(frames)
+    low, high = stacked.min(axis=0), stacked.max(axis=0)
+    pad = (high - low) * AXIS_MARGIN + 1e-9
+    return np.column_stack([low - pad, high + pad])
+
+
+def _play_buttons(language: str) -> dict:
+    """Play (from the shown epoch on) and Pause, left of the epoch slider."""
     play = {
         "frame": {"duration": FRAME_MILLISECONDS, "redraw": True},
         "fromcurrent": True,
         "transition": {"duration": FRAME_MILLISECONDS // 2},
     }
     stop = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate", "transition": {"duration": 0}}
-    figure.update_layout(
-        margin={"b": ANIMATION_BOTTOM_MARGIN},
-        updatemenus=[
-            {
-                "type": "buttons",
-                "direction": "left",
-                "x": 0.0,
-                "y": -0.2,
-                "xanchor": "left",
-                "yanchor": "top",
-                "buttons": [
-                    {"label": translate(language, "embeddings.play"), "method": "animate", "args": [None, play]},
-                    {"label": translate(language, "embeddings.pause"), "method": "animate", "args": [[None], stop]},
-                ],
-            }
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "x": 0.0,
+        "y": -0.2,
+        "xanchor": "left",
+        "yanchor": "top",
+        "buttons": [
+            {"label": translate(language, "embeddings.play"), "method": "animate", "args": [None, play]},
+            {"label": translate(language, "embeddings.pause"), "method": "animate", "args": [[None], stop]},
         ],
-        sliders=[
+    }
+
+
+def _epoch_slider(names: Sequence[str], language: str) -> dict:
+    """The plot's epoch slider (the page's only epoch control while animating), at the last epoch."""
+    return {
+        "active": len(names) - 1,
+        "x": 0.28,
+        "len": 0.72,
+        "y": -0.12,
+        "yanchor": "top",
+        "currentvalue": {"prefix": f"{translate(language, 'embeddings.epoch')} ", "xanchor": "right"},
+        "steps": [
             {
-                "active": len(names) - 1,
-                "x": 0.28,
-                "len": 0.72,
-                "y": -0.12,
-                "yanchor": "top",
-                "currentvalue": {"prefix": f"{epoch_label} ", "xanchor": "right"},
-                "steps": [
-                    {
-                        "label": name,
-                        "method": "animate",
-                        "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
-                    }
-                    for name in names
-                ],
+                "label": name,
+                "method": "animate",
+                "args": [[name], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
             }
+            for name in names
         ],
-    )
-    return figure
+    }
 
 
 def _check(coordinates: np.ndarray, points: WordPoints, axis_titles: Sequence[str]) -> None:

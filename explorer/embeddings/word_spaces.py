@@ -79,6 +79,28 @@ def has_embedding_layer(config: RunConfig) -> bool:
     return config.encoding != "one_hot"
 
 
+def shown_epoch(run_id: str, epochs: list[int]) -> int:
+    """The epoch a run opens at: its best validation accuracy among the stored ``epochs``, else the last.
+
+    A teacher choosing a run expects what it learned at its best, never the epoch another run was
+    left at (issue 13, item 1).
+    """
+    try:
+        history = runs.read_history(run_id)
+    except runs.RunStoreError:
+        history = []
+    scored = {entry["epoch"]: entry["val_accuracy"] for entry in history if "val_accuracy" in entry}
+    candidates = [epoch for epoch in epochs if epoch in scored]
+    if not candidates:
+        return epochs[-1]
+    return max(reversed(candidates), key=scored.__getitem__)  # reversed: a tie goes to the later epoch
+
+
+def available_words(corpus: Corpus, num_words: int) -> int:
+    """How many real words (ids from ``FIRST_WORD_ID``) a vocabulary of ``num_words`` has in this corpus."""
+    return max(0, min(num_words, corpus.max_num_words) - FIRST_WORD_ID)
+
+
 def _word_ids(corpus: Corpus, num_words: int, top: int) -> np.ndarray:
     last = min(num_words, corpus.max_num_words, FIRST_WORD_ID + top)
     if last <= FIRST_WORD_ID:
@@ -137,6 +159,12 @@ def corpus_statistics(corpus: Corpus) -> WordStatistics:
                 _statistics.popitem(last=False)
         _statistics.move_to_end(key)
         return _statistics[key][1]
+
+
+def projector_names(space: WordSpace, epoch: int | None) -> tuple[str, str]:
+    """File names of the two TSV files, naming the source and epoch (``vectors_run-<id>_epoch029.tsv``)."""
+    stem = space.label if epoch is None else f"{space.label}_epoch{epoch:03d}"
+    return f"vectors_{stem}.tsv", f"metadata_{stem}.tsv"
 
 
 def projector_files(space: WordSpace, statistics: WordStatistics) -> tuple[bytes, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Sequence
 
@@ -13,7 +14,7 @@ from explorer import palette
 from explorer.i18n import translate
 from explorer.lab.recurrent import ProjectedPaths
 
-LABELLED_TICKS = 60  # up to this many tokens every one is written under the axis; beyond, hover only
+LABELLED_TICKS = 60  # up to this many tokens every one is written under the axis; beyond, every n-th
 ROW_HEIGHT = 22  # pixels per heatmap row
 WRITTEN_COLUMNS = 16  # up to this many columns the matrix values are written in the cells
 MODE_PANEL_HEIGHT = 220  # pixels of one texts_to_matrix panel besides its rows (title, word labels)
@@ -23,12 +24,17 @@ STATE_SCALE = "RdBu"  # diverging: tanh states and weights are signed, white is 
 GATE_SCALE = "Viridis"  # sequential: gates live in (0, 1)
 NEUTRAL_COLOUR = palette.INK
 TURNING_POINTS = 6  # the tokens with the largest jumps in P(positive) are written on the curve
+STATE_RANGE = (-1.05, 1.05)  # tanh keeps every hidden state of these layers inside (-1, 1)
 
 
 def _token_axis(figure: go.Figure, tokens: Sequence[str], row: int | None = None, col: int | None = None) -> None:
-    """Write the tokens under an axis of positions when there are few enough to read."""
-    if len(tokens) <= LABELLED_TICKS:
-        figure.update_xaxes(tickvals=list(range(len(tokens))), ticktext=list(tokens), tickangle=-60, row=row, col=col)
+    """Write the words, not their positions, under an axis of steps: every one when there are at most
+    ``LABELLED_TICKS``, else every n-th so that they stay readable (hover names each step)."""
+    every = -(-len(tokens) // LABELLED_TICKS) or 1
+    steps = list(range(0, len(tokens), every))
+    figure.update_xaxes(
+        tickvals=steps, ticktext=[html.escape(tokens[step]) for step in steps], tickangle=-60, row=row, col=col
+    )
 
 
 def matrix_heatmap(
@@ -284,8 +290,11 @@ def state_paths(
     return figure
 
 
-def probability_curve(probabilities: np.ndarray, tokens: Sequence[str], language: str) -> go.Figure:
-    """P(positive) after each token, with the 0.5 boundary; the biggest jumps are labelled with their token."""
+def probability_curve(
+    probabilities: np.ndarray, tokens: Sequence[str], language: str, current: int | None = None
+) -> go.Figure:
+    """P(positive) after each token, with the 0.5 boundary; the biggest jumps are labelled with their token,
+    and the ``current`` step (the stepper's) is marked."""
     steps = np.arange(len(probabilities))
     colours = [palette.LABEL_COLOURS[int(p >= 0.5)] for p in probabilities]
     figure = go.Figure(
@@ -308,6 +317,8 @@ def probability_curve(probabilities: np.ndarray, tokens: Sequence[str], language
             figure.add_annotation(
                 x=int(step), y=float(probabilities[step]), text=tokens[step], showarrow=True, arrowhead=0, ay=-28
             )
+    if current is not None:
+        figure.add_vline(x=current, line_color=palette.HIGHLIGHT, line_width=3)
     _token_axis(figure, tokens)
     figure.update_layout(
         yaxis_range=[0, 1],
@@ -315,5 +326,26 @@ def probability_curve(probabilities: np.ndarray, tokens: Sequence[str], language
         height=360,
         margin=dict(t=20, b=60),
         showlegend=False,
+    )
+    return figure
+
+
+def state_bars(state: np.ndarray, word: str, language: str) -> go.Figure:
+    """One hidden state (after reading ``word``) as a bar per unit, on the fixed tanh range."""
+    figure = go.Figure(
+        go.Bar(
+            x=list(range(len(state))),
+            y=state,
+            marker_color=[palette.LABEL_COLOURS[int(value >= 0)] for value in state],
+            hovertemplate="unit %{x}: %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=translate(language, "lab.state_after", word=html.escape(word)),  # "<pad>" is text, not a tag
+        xaxis_title=translate(language, "lab.axis_unit"),
+        yaxis_range=list(STATE_RANGE),
+        yaxis_title="h",
+        height=300,
+        margin=dict(t=40, b=40),
     )
     return figure

@@ -12,10 +12,13 @@ from explorer.embeddings import word_spaces as word_vectors
 from explorer.i18n import translate
 from explorer.training import runs
 from explorer.training.config import RunConfig
+from ui import state
 from ui.data import current_spec
 from ui.i18n import language, option_names, t
+from ui.links import linked, one_of
 
-WORDS_RANGE, WORDS_DEFAULT, WORDS_STEP = (50, 5_000), 1_000, 50  # t-SNE / UMAP of 1,000 words take seconds
+WORDS_RANGE, WORDS_DEFAULT = (50, 5_000), 1_000  # t-SNE / UMAP of 1,000 words take seconds
+WORDS_STEP = 1  # any count up to the vocabulary's own size, which is rarely a round number
 SLIDERS = {  # each method's parameters: name, lowest, highest, default, step
     "tsne": (
         ("perplexity", 2.0, 100.0, proj.DEFAULT_PERPLEXITY, 1.0),
@@ -53,18 +56,22 @@ def pick_source(has_runs: bool) -> str:
 def pick_run(stored: dict[str, RunConfig]) -> tuple[str | None, list[int]]:
     """A stored run and the epochs whose vectors it kept; no run if it has no embedding layer (it says so)."""
     lang = language()
+    labels = {
+        run: translate(
+            lang,
+            "embeddings.run_label",
+            run=run,
+            encoding=config.encoding,
+            layer=config.layer,
+            dim=config.embedding_dim,
+        )
+        for run, config in stored.items()
+    }
     run_id = st.selectbox(
         t("embeddings.run"),
         list(stored),
-        key="embeddings_run",
-        format_func=lambda r: translate(
-            lang,
-            "embeddings.run_label",
-            run=r,
-            encoding=stored[r].encoding,
-            layer=stored[r].layer,
-            dim=stored[r].embedding_dim,
-        ),
+        format_func=labels.get,
+        **linked(state.EMBEDDINGS_RUN, one_of(labels.values()), t("embeddings.link_runs")),
     )
     if not word_vectors.has_embedding_layer(stored[run_id]):
         st.info(t("embeddings.one_hot"))
@@ -75,9 +82,10 @@ def pick_run(stored: dict[str, RunConfig]) -> tuple[str | None, list[int]]:
     return run_id, epochs
 
 
-def pick_projection(epochs: list[int]) -> ProjectionChoice:
-    """How many words, the method, 2D or 3D, the epoch (when a run has several) and the method's parameters."""
-    top = st.slider(t("embeddings.words"), *WORDS_RANGE, WORDS_DEFAULT, WORDS_STEP, key="embeddings_words")
+def pick_projection(run_id: str | None, epochs: list[int], available: int) -> ProjectionChoice:
+    """How many words (of the ``available`` real words), the method, 2D or 3D, the epoch (when ``run_id``
+    has several) and the method's parameters."""
+    top = _pick_words(available)
     left, middle, right = st.columns(3)
     method = left.segmented_control(
         t("embeddings.method"),
@@ -95,16 +103,52 @@ def pick_projection(epochs: list[int]) -> ProjectionChoice:
         format_func=lambda d: f"{d}D",
         key="embeddings_dimensions",
     )
-    epoch, animate = _pick_epoch(right, epochs)
+    epoch, animate = _pick_epoch(right, run_id, epochs)
     return ProjectionChoice(top, _method_settings(method, dimensions), epoch, animate)
 
 
-def _pick_epoch(place: DeltaGenerator, epochs: list[int]) -> tuple[int | None, bool]:
-    """The epoch to show (the last unless a run has several to pick from), and whether to animate them all."""
+def _pick_words(available: int) -> int:
+    """How many of the most frequent words to project: at most the ``available`` ones (a 500-word
+    vocabulary has 496 real words, so the control ends there, not at 5,000)."""
+    low, high = min(WORDS_RANGE[0], available), min(WORDS_RANGE[1], available)
+    if low >= high:
+        st.caption(t("embeddings.words_all", count=available))
+        return available
+    kept = st.session_state.get(state.EMBEDDINGS_WORDS)
+    if kept is None or not low <= kept <= high:  # first visit, or a smaller vocabulary than before
+        st.session_state[state.EMBEDDINGS_WORDS] = min(WORDS_DEFAULT, high)
+    return st.slider(
+        t("embeddings.words"),
+        low,
+        high,
+        step=WORDS_STEP,
+        help=t("embeddings.words_help", count=available),
+        key=state.EMBEDDINGS_WORDS,
+    )
+
+
+def _pick_epoch(place: DeltaGenerator, run_id: str | None, epochs: list[int]) -> tuple[int | None, bool]:
+    """The epoch to show, and whether to animate them all.
+
+    A run opens at its best epoch (``word_vectors.shown_epoch``), whatever epoch the previous run was
+    left at. While animating, the plot's own epoch slider is the only epoch control.
+    """
     if len(epochs) <= 1:
         return (epochs[-1] if epochs else None), False
-    epoch = place.select_slider(t("embeddings.epoch"), epochs, epochs[-1], key="embeddings_epoch")
-    return epoch, place.toggle(t("embeddings.animate"), help=t("embeddings.animate_help"), key="embeddings_animate")
+    animate = place.toggle(t("embeddings.animate"), help=t("embeddings.animate_help"), key="embeddings_animate")
+    if animate:
+        place.caption(t("embeddings.animate_epoch_hint"))
+        return epochs[-1], True
+    if (
+        st.session_state.get(state.EMBEDDINGS_EPOCH_OF) != run_id
+        or st.session_state.get(state.EMBEDDINGS_EPOCH) not in epochs
+    ):
+        st.session_state[state.EMBEDDINGS_EPOCH] = word_vectors.shown_epoch(run_id, epochs)
+        st.session_state[state.EMBEDDINGS_EPOCH_OF] = run_id
+    epoch = place.select_slider(
+        t("embeddings.epoch"), epochs, help=t("embeddings.epoch_help"), key=state.EMBEDDINGS_EPOCH
+    )
+    return epoch, False
 
 
 def _method_settings(method: proj.Method, dimensions: int) -> proj.ProjectionSettings:

@@ -6,7 +6,9 @@ import streamlit as st
 
 from explorer.embeddings import projection as proj
 from explorer.embeddings import word_spaces as word_vectors
+from ui import state
 from ui.i18n import option_names, t
+from ui.links import linked
 
 
 def draw_search(spaces: dict[str, word_vectors.WordSpace]) -> tuple[word_vectors.Search, proj.Metric]:
@@ -16,7 +18,7 @@ def draw_search(spaces: dict[str, word_vectors.WordSpace]) -> tuple[word_vectors
     """
     box, count, metric = st.columns([2, 1, 1])
     query = box.text_input(
-        t("embeddings.search"), placeholder=t("embeddings.search_placeholder"), key="embeddings_search"
+        t("embeddings.search"), placeholder=t("embeddings.search_placeholder"), **linked(state.EMBEDDINGS_SEARCH)
     )
     k = count.number_input(t("embeddings.k"), 1, 50, proj.DEFAULT_NEIGHBOUR_COUNT, key="embeddings_k")
     distance = metric.segmented_control(
@@ -28,6 +30,8 @@ def draw_search(spaces: dict[str, word_vectors.WordSpace]) -> tuple[word_vectors
         key="embeddings_metric",
     )
     found = word_vectors.search(spaces, query, k, distance)
+    if found.word.isdigit():  # "2" is the word written in reviews, not id 2 (the unknown-word marker)
+        st.caption(t("embeddings.number_is_word", word=found.word))
     for name in found.unknown_in:
         st.warning(t("embeddings.unknown_word", word=found.word, space=t(f"embeddings.space_{name}")))
     return found, distance

@@ -76,13 +76,15 @@ def _still_figure(
     return projection_figure(projection.coordinates, points, titles, lang, *highlight), variance
 
 
-def draw_downloads(space: word_vectors.WordSpace, statistics: WordStatistics) -> None:
-    """The vectors and their metadata as TSV files for the TensorFlow Embedding Projector."""
+def draw_downloads(space: word_vectors.WordSpace, statistics: WordStatistics, epoch: int | None) -> None:
+    """The vectors (after ``epoch`` of a run) and their metadata as TSV files for the TensorFlow Embedding
+    Projector, named by source and epoch."""
+    names = word_vectors.projector_names(space, epoch)
     for part, column in enumerate(st.columns(2)):
         column.download_button(
-            t(f"embeddings.download_{part}"),
+            t("embeddings.download", file=names[part]),
             lambda part=part: word_vectors.projector_files(space, statistics)[part],
-            ("vectors.tsv", "metadata.tsv")[part],
+            names[part],
             "text/tab-separated-values",
             on_click="ignore",
             key=f"embeddings_download_{part}",

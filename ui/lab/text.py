@@ -9,7 +9,10 @@ import streamlit as st
 from explorer.data.corpus import Corpus
 from explorer.lab import text_numbers as tn
 from explorer.lab.plots import collision_curve, feature_bars, hashed_columns, matrix_heatmap, matrix_modes_figure
+from ui import state
 from ui.i18n import language, option_names, t
+from ui.links import int_within, linked
+from ui.review import show_review
 from ui.sidebar import settings
 
 BOOK_SAMPLES = "The cat sat on the mat.\nThe dog ate my homework."  # the book's two samples
@@ -33,12 +36,15 @@ def pick_texts(corpus: Corpus) -> tuple[list[str], int]:
         default="typed",
         required=True,
         format_func=option_names("lab.source"),
-        key="lab_source",
+        **linked(state.LAB_SOURCE),
     )
     if source == "review":
-        review = st.number_input(t("lab.review_index"), 0, len(corpus.train) - 1, 0, key="lab_review")
+        last = len(corpus.train) - 1
+        review = st.number_input(
+            t("lab.review_index"), 0, last, **linked(state.LAB_REVIEW, int_within(0, last), f"0–{last:,}")
+        )
         texts = [corpus.text(corpus.train, int(review))]
-        st.caption(texts[0])
+        show_review(st.container(), texts[0], caption=True)
     else:
         typed = st.text_area(t("lab.text"), BOOK_SAMPLES, key="lab_text")
         texts = [line for line in typed.splitlines() if line.strip()]
