@@ -1,11 +1,13 @@
-"""Home: what the explorer teaches, the loaded data set, and where to go next."""
+"""Home: what the explorer teaches, where to go next, the loaded data set, and the book beside it."""
 
+import pandas as pd
 import streamlit as st
 
-from ui.data import book_split, corpus_or_none
-from ui.i18n import t
+from explorer.training.book_compare import best_book_runs, comparison_rows, why_key
+from ui.data import book_split, corpus_or_none, effective_num_words
+from ui.i18n import language, t
 from ui.navigation import pages_by_section, require_entrypoint
-from ui.sidebar import SOURCE_LABELS
+from ui.sidebar import SOURCE_LABELS, settings
 
 require_entrypoint()
 
@@ -35,4 +37,12 @@ details[0].metric(t("home.source"), SOURCE_LABELS[corpus.source])
 details[1].metric(t("home.positive_share"), f"{corpus.train.labels.mean():.1%} / {corpus.test.labels.mean():.1%}")
 details[2].metric(t("home.raw_text"), t("home.yes") if corpus.train.texts is not None else t("home.no"))
 st.caption(f"{t('home.origin')}: `{corpus.origin}`")
-st.info(t(f"home.{corpus.source}_note"))
+
+st.subheader(t("home.book_title"))
+chosen = settings()
+num_words = effective_num_words(corpus, chosen.num_words)
+rows = comparison_rows(train.ids.lengths, num_words, chosen.maxlen, best_book_runs(), language())
+columns = [t("home.book_column"), t("home.explorer_column")]
+st.table(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=columns))
+st.caption(t("home.book_settings", num_words=num_words, maxlen=chosen.maxlen))
+st.info(t(why_key(corpus.source)))

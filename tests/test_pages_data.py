@@ -185,3 +185,13 @@ def test_padding_collapses_long_runs_of_padding(app_environment):
     grid = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     assert grid["text"][0][0].startswith("0 ×") and len(grid["text"]) <= 5  # not 50 rows of <pad>
     assert plotly_array(grid["z"]).size == 20 * len(grid["text"])
+
+
+@pytest.mark.parametrize(("lang", "why"), [("en", "own tokeniser"), ("ko", "자체 토크나이저")])
+def test_home_puts_the_book_beside_this_explorer(app_environment, lang, why):
+    at = open_page(app_environment, lang=lang, num_words=40)
+    table = at.table[0].value
+    assert table.iloc[0, 0] == "239.00925 / 178.0"  # the book's mean / median
+    assert table.loc["train_seq.shape"].tolist() == ["(20000, 100)", "(96, 100)"]
+    assert table.loc["train_seq.nbytes"].tolist() == ["8,000,000", f"{96 * 100 * 4:,}"]
+    assert any(why in info.value for info in at.info)  # the synthetic corpus is aclImdb text
