@@ -6,7 +6,7 @@ from explorer.training import runs
 from explorer.training.data import source_spec
 from explorer.training.inference import Predictor
 from explorer.training.runs import ACTIVE_STATES
-from explorer.training.view import PRESETS
+from explorer.training.view import PRESETS, preset_of
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.navigation import require_entrypoint
@@ -15,6 +15,7 @@ from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
 from ui.training.form import draw_form, draw_presets, restore_form
 from ui.training.live import draw_live_and_queue
+from ui.training.names import draw_rename, run_labels
 from ui.training.results import draw_evaluation, draw_run_actions, pick_run
 from ui.training.run_table import draw_runs_table, run_labeller, show_new_runs, summarize_runs
 from ui.training.summary import draw_summary
@@ -37,7 +38,7 @@ config = draw_form(corpus, source)
 st.subheader(t("training.summary_title"))
 problem = draw_summary(config)
 if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
-    jobs.start_run(config)
+    jobs.start_run(config, preset_of(config, corpus.max_num_words))
 
 listed = manager.list_runs(owner)
 draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
@@ -48,15 +49,17 @@ if not finished:
     st.caption(t("training.no_runs"))
     st.stop()
 summaries = summarize_runs(finished)
-draw_runs_table(finished, summaries)
+names = run_labels(finished)
+draw_runs_table(finished, summaries, names)
 show_new_runs(list(summaries))
-run_label = run_labeller(summaries)
+run_label = run_labeller(names)
 
 st.subheader(t("training.overlay_title"))
 draw_overlay(list(summaries), run_label)
 
 st.subheader(t("training.results_title"))
 picked = pick_run(finished, run_label)
+draw_rename(picked, names[picked.run_id])
 draw_evaluation(picked, corpus)
 draw_run_actions(picked, manager, owner)
 

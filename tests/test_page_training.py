@@ -291,7 +291,7 @@ def test_a_second_tab_sees_the_run_but_cannot_control_it(app_environment, engine
     second = open_training(app_environment)
     assert second.session_state["training_owner"] != first.session_state["training_owner"]
     queue = table(second, "Place in queue (0 = next)")
-    assert list(queue["Run"]) == [run_id] and not queue["Started in this tab"][0]
+    assert list(queue["Id"]) == [run_id] and not queue["Started in this tab"][0]
     assert metrics(second)["Epoch"] == f"1 / {engine.jobs[run_id].config.epochs}"
     assert second.button(key="training_stop").disabled and second.button(key="training_pause").disabled
     assert "only that tab can pause or stop it" in expanded_text(second)
@@ -309,7 +309,7 @@ def test_a_finished_run_shows_results_downloads_and_predicts_a_typed_review(app_
     shown = metrics(at)
     assert shown["Test accuracy"] == "0.7500" and shown["ROC AUC"] == "0.8100"
     listed = table(at, "Best validation accuracy")
-    assert list(listed["Run"]) == [run_id]
+    assert list(listed["Id"]) == [run_id]
     assert listed["Epochs"][0] == 3 and math.isclose(listed["Best validation accuracy"][0], 0.9 - 0.5 / 4)
     specs = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
     assert "AUC 0.810" in specs and "threshold 0.5" in specs and "NBSVM" in specs
@@ -359,7 +359,7 @@ def test_the_queue_lists_every_active_run_and_a_queued_one_waits(app_environment
     engine.jobs[queued].state = "queued"
     at.run()
     queue = table(at, "Place in queue (0 = next)")
-    assert set(queue["Run"]) == {running, queued} and list(queue["Started in this tab"]) == [True, True]
+    assert set(queue["Id"]) == {running, queued} and list(queue["Started in this tab"]) == [True, True]
     assert at.session_state["training_run"] == queued
     assert "Waiting for the training process: place 1 in the queue." in expanded_text(at)
     assert metrics(at)["Epoch"] == f"0 / {engine.jobs[queued].config.epochs}"
@@ -435,3 +435,33 @@ def test_a_stop_part_way_counts_the_batches_it_trained(app_environment, engine):
     assert metrics(at)["Step in epoch"] == f"2 / {STEPS}"
     spec = at.get("plotly_chart")[0].proto.spec
     assert "circle-open" in spec and "stopped 2" in spec
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_runs_are_named_by_preset_with_a_number_and_the_owner_renames_them(app_environment, engine, language):
+    at = open_training(app_environment, lang=language)
+    click(at, "training_preset_book_embedding")
+    rerun_with(at, training_epochs=2)  # a preset changed: named after its model instead
+    click(at, "training_train")
+    rerun_with(at, training_epochs=100)  # the preset again
+    for _ in range(2):
+        click(at, "training_train")
+    book = translate(language, "training.run_name_book_embedding")
+    for run_id in runs.list_runs():
+        engine.train_epochs(run_id, 1)
+        engine.finish(run_id, random_weights(engine.jobs[run_id].config))
+    at.run()
+    listed = table(at, translate(language, "training.best_val_accuracy"))
+    numbered = set(listed[translate(language, "training.run")])
+    changed = next(name for name in numbered if not name.startswith(book))
+    assert numbered == {f"{book} #1", f"{book} #2", changed} and changed.endswith("→ SimpleRNN(8) #1")
+    assert set(listed[translate(language, "training.run_id")]) == set(runs.list_runs())  # the id kept
+    newest = runs.list_runs()[0]
+    at.text_input(key=f"training_rename_{newest}").input("Ji-woo's *best*").run()
+    click(at, "training_rename_button")
+    assert (
+        "Ji-woo's *best*"
+        in table(at, translate(language, "training.best_val_accuracy"))[translate(language, "training.run")].tolist()
+    )
+    other_tab = open_training(app_environment, lang=language)
+    assert other_tab.button(key="training_rename_button").disabled, "only the owner may rename"

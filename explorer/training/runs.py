@@ -39,6 +39,7 @@ HISTORY_FILE = "history.jsonl"
 MODEL_FILE = "best.keras"
 WEIGHTS_FILE = "weights.npz"
 EVALUATION_FILE = "evaluation.json"
+NAME_FILE = "name.json"  # the run's name (explorer.training.naming)
 EMBEDDING_PATTERN = "embedding_epoch_{epoch:03d}.npy"
 
 
@@ -198,6 +199,17 @@ def save_evaluation(run_id: str, evaluation: dict[str, Any]) -> None:
 def read_evaluation(run_id: str) -> dict[str, Any] | None:
     """The stored test-set evaluation, or None if the run has none."""
     path = run_dir(run_id) / EVALUATION_FILE
+    return _read_json(path) if path.is_file() else None
+
+
+def write_name(run_id: str, values: dict[str, Any]) -> None:
+    """Store the run's name (see ``explorer.training.naming``), replacing any earlier one atomically."""
+    atomic_write_json(run_dir(run_id) / NAME_FILE, values)
+
+
+def read_name(run_id: str) -> dict[str, Any] | None:
+    """The run's stored name, or None if it has none (runs stored before names existed)."""
+    path = run_dir(run_id) / NAME_FILE
     return _read_json(path) if path.is_file() else None
 
 

@@ -85,6 +85,16 @@ def preset_config(name: str, seed: int = RunConfig.seed, source: str = "") -> Ru
 
 def describe_model(config: RunConfig) -> str:
     """The model as one line of layers, e.g. ``Embedding(500, 16) → SimpleRNN(8) → Dense(1)``."""
+    return " → ".join([*_layers(config), "Dense(1)"])
+
+
+def short_model(config: RunConfig) -> str:
+    """The model without its output layer, e.g. ``Embedding(500, 16) → LSTM(32)`` (a run's name)."""
+    return " → ".join(_layers(config))
+
+
+def _layers(config: RunConfig) -> list[str]:
+    """The model's layers before the output, as Keras calls them."""
     if config.encoding == "one_hot":
         parts = [f"OneHot({config.num_words})"]
     else:
@@ -96,7 +106,19 @@ def describe_model(config: RunConfig) -> str:
         parts += [layer] * config.stacked
     else:
         parts.append("Flatten")
-    return " → ".join([*parts, "Dense(1)"])
+    return parts
+
+
+def preset_of(config: RunConfig, max_num_words: int) -> str | None:
+    """The preset ``config`` is (whatever its seed and data source), or None if it was changed.
+
+    ``max_num_words``: the page caps a preset's ``num_words`` at what the loaded corpus has.
+    """
+    for name in PRESETS:
+        preset = preset_config(name, config.seed, config.source)
+        if config == preset.with_changes(num_words=min(preset.num_words, max_num_words)):
+            return name
+    return None
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ import streamlit as st
 
 from explorer.training import runs
 from explorer.training.jobs import JobError, JobManager, RunInfo
+from explorer.training.naming import run_label
 from explorer.training.plots import live_figure
 from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import Curves, Progress, best_epoch, curves, describe_model, early_stop_epoch, progress
 from ui import state
 from ui.i18n import language, t
 from ui.training import manager as jobs
+from ui.training.names import markdown_literal, run_labels
 from ui.training.queue_table import draw_queue
 
 POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
@@ -68,7 +70,7 @@ def _live_and_queue(watched: str | None, active_ids: list[str]) -> None:
     still_active = [
         info for info in (manager.info(run_id, owner) for run_id in active_ids) if info.state in ACTIVE_STATES
     ]
-    draw_queue(still_active)
+    draw_queue(still_active, run_labels(still_active))
     if active_ids and not still_active and watched not in active_ids:
         st.rerun()  # the last run of another tab ended: redraw the page, which stops the polling
 
@@ -113,6 +115,7 @@ def _draw_state(info: RunInfo, events: list[dict[str, Any]]) -> None:
     st.markdown(
         t(
             "training.live_line",
+            name=markdown_literal(run_label(info.run_id, info.config, language())),
             run=info.run_id,
             model=describe_model(info.config),
             state=t(f"training.state_{shown_state}"),

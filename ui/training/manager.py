@@ -13,6 +13,7 @@ import streamlit as st
 
 from explorer.training.config import ConfigError, RunConfig
 from explorer.training.jobs import JobError, JobManager
+from explorer.training.naming import name_new_run
 from ui import state
 from ui.i18n import t
 
@@ -33,11 +34,16 @@ def owner_token() -> str:
     return st.session_state.setdefault(state.TRAINING_OWNER, secrets.token_hex(8))
 
 
-def start_run(config: RunConfig) -> None:
-    """Queue a run of ``config`` and follow it in the live panel; a refusal is shown as an error."""
+def start_run(config: RunConfig, preset: str | None) -> None:
+    """Queue a run of ``config``, name it after ``preset`` (or its model), and follow it in the live panel.
+
+    A refusal is shown as an error.
+    """
     try:
-        st.session_state[state.TRAINING_WATCHED] = job_manager().submit(config, owner_token())
+        run_id = job_manager().submit(config, owner_token())
     except (ConfigError, JobError) as error:
         st.error(t("training.submit_failed", reason=error))
     else:
+        st.session_state[state.TRAINING_WATCHED] = run_id
+        name_new_run(run_id, config, preset)
         st.session_state[state.TRAINING_SCROLL] = True  # the live panel scrolls into view once

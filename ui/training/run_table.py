@@ -23,11 +23,11 @@ def summarize_runs(finished: list[RunInfo]) -> dict[str, RunSummary]:
     }
 
 
-def draw_runs_table(finished: list[RunInfo], summaries: dict[str, RunSummary]) -> None:
-    """One row per finished run: state, model, data settings, epochs, accuracies and training time."""
+def draw_runs_table(finished: list[RunInfo], summaries: dict[str, RunSummary], names: dict[str, str]) -> None:
+    """One row per finished run: name, state, model, data settings, epochs, accuracies, training time, id."""
     st.dataframe(
         {
-            t("training.run"): list(summaries),
+            t("training.run"): [names[run_id] for run_id in summaries],
             t("training.state"): [t(f"training.state_{info.state}") for info in finished],
             t("training.model"): [s.model for s in summaries.values()],
             "num_words / maxlen": [f"{info.config.num_words:,} / {info.config.maxlen:,}" for info in finished],
@@ -35,6 +35,7 @@ def draw_runs_table(finished: list[RunInfo], summaries: dict[str, RunSummary]) -
             t("training.best_val_accuracy"): [s.best_val_accuracy for s in summaries.values()],
             t("training.test_accuracy"): [s.test_accuracy for s in summaries.values()],
             t("training.seconds"): [round(s.seconds, 1) for s in summaries.values()],
+            t("training.run_id"): list(summaries),
         },
         column_config={
             t("training.model"): st.column_config.TextColumn(width="medium"),
@@ -59,6 +60,6 @@ def show_new_runs(run_ids: list[str]) -> None:
     st.session_state[state.TRAINING_LISTED] = run_ids
 
 
-def run_labeller(summaries: dict[str, RunSummary]) -> Callable[[str], str]:
-    """The format_func of the run pickers: a run's id and model."""
-    return lambda run_id: f"{run_id} · {summaries[run_id].model}"
+def run_labeller(names: dict[str, str]) -> Callable[[str], str]:
+    """The format_func of the run pickers: a run's name."""
+    return names.__getitem__
