@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import app_test
 
+import ui.training.manager
 from explorer.data import sources
 from explorer.data.corpus import Corpus
 from tests.apptest import WarmServerPagesManager
@@ -105,3 +106,10 @@ def app_environment(small_corpus_cache: Path, synthetic_tarball: Path, monkeypat
 def app_test_like_a_warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run AppTests the way a warm server runs the app (see ``tests.apptest.WarmServerPagesManager``)."""
     monkeypatch.setattr(app_test, "PagesManager", WarmServerPagesManager)
+
+
+@pytest.fixture(autouse=True)
+def no_training_worker_from_the_sidebar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page tests draw the sidebar, which starts the server's training worker (``ui.training.manager.warm_up``):
+    a TensorFlow process that no page test needs. The test of the warm-up itself puts it back."""
+    monkeypatch.setattr(ui.training.manager, "warm_up", lambda: None)

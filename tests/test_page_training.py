@@ -27,6 +27,7 @@ from explorer.training.runs import ACTIVE_STATES
 from tests.apptest import click, metrics, open_page, rerun_with
 
 PAGE = "pages/training.py"
+WARM_UP = ui.training.manager.warm_up  # the real one, before conftest replaces it for a test
 STEPS = 4  # batches per epoch in the fake runs
 
 
@@ -465,3 +466,11 @@ def test_runs_are_named_by_preset_with_a_number_and_the_owner_renames_them(app_e
     )
     other_tab = open_training(app_environment, lang=language)
     assert other_tab.button(key="training_rename_button").disabled, "only the owner may rename"
+
+
+def test_the_first_page_of_a_server_starts_the_training_worker(app_environment, monkeypatch):
+    started = []
+    monkeypatch.setattr(ui.training.manager, "warm_up", WARM_UP)  # conftest switches it off for page tests
+    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: started.append(True))
+    at = open_page(app_environment, "pages/home.py")
+    assert not at.exception and started, "opening the home page did not start the job manager"
