@@ -5,9 +5,11 @@ streamlit run app.py
 
 import streamlit as st
 
+from ui.embeddings.warmup import start_umap_warm_up
 from ui.navigation import navigation_pages
 from ui.sidebar import draw_sidebar
 
 st.set_page_config(page_title="IMDB Sequence Explorer", page_icon="🎬", layout="wide")
 draw_sidebar()  # first, so a language given in the link also names the pages
+start_umap_warm_up()  # once per server: UMAP compiles in the background, not while a student waits
 st.navigation(navigation_pages()).run()

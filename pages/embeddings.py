@@ -10,11 +10,13 @@ from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
 from ui.embeddings.search import draw_neighbours, draw_search
 from ui.embeddings.view import draw_downloads, projected_figure
+from ui.embeddings.warmup import start_umap_warm_up
 from ui.i18n import t
 from ui.navigation import link_to, require_entrypoint
 from ui.sidebar import settings
 
 require_entrypoint()
+start_umap_warm_up()  # compiles UMAP in the background while the page is read (once per server)
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 

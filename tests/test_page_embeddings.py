@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.embeddings.projection_plots import label_positions
 from explorer.i18n import translate
 from explorer.paths import CACHE_ENV
 from explorer.training import runs
 from explorer.training.config import RunConfig
 from tests import apptest
 from tests.conftest import REPO
+from ui import state
 
 EPOCHS = 3
 WORDS = 30  # num_words of the fabricated runs: fewer than the synthetic corpus's 50 words
@@ -153,3 +155,61 @@ def test_a_run_on_other_data_is_flagged(own_cache: Path) -> None:
     app = open_page()
     assert en("other_data", source="keras") in [warning.value for warning in app.warning]
     assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4  # still drawn, with the warning above it
+
+
+def download_labels(app: AppTest) -> list[str]:
+    return [element.proto.label for element in app.get("download_button")]
+
+
+def test_choosing_a_run_opens_its_best_epoch_and_exports_name_run_and_epoch(own_cache: Path) -> None:
+    best = store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    runs.write_history(best, [{"epoch": e, "val_accuracy": a} for e, a in zip((1, 2, 3), (0.6, 0.8, 0.7), strict=True)])
+    newest = store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))  # no history: last
+    app = open_page()
+    assert app.selectbox(key=state.EMBEDDINGS_RUN).value == newest
+    assert app.select_slider(key=state.EMBEDDINGS_EPOCH).value == EPOCHS
+    app.select_slider(key=state.EMBEDDINGS_EPOCH).set_value(1).run()
+    assert any(f"run-{newest}_epoch001" in label for label in download_labels(app))
+    app.selectbox(key=state.EMBEDDINGS_RUN).set_value(best).run()
+    assert_clean(app)
+    assert app.select_slider(key=state.EMBEDDINGS_EPOCH).value == 2  # its best, not the other run's 1
+    assert sorted(download_labels(app)) == [f"⬇ metadata_run-{best}_epoch002.tsv", f"⬇ vectors_run-{best}_epoch002.tsv"]
+
+
+def test_animation_has_one_epoch_control_and_words_are_bounded_by_the_vocabulary(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    assert en("words_all", count=WORDS - 4) in [caption.value for caption in app.caption]  # 26 words, no slider
+    app.toggle(key="embeddings_animate").set_value(True).run()
+    assert_clean(app)
+    assert not [slider for slider in app.select_slider if slider.key == state.EMBEDDINGS_EPOCH]
+    assert figure(app)["layout"]["sliders"][0]["active"] == EPOCHS - 1  # the plot's slider is the one control
+
+
+def test_a_number_is_searched_as_a_word(own_cache: Path) -> None:
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    app.text_input(key=state.EMBEDDINGS_SEARCH).input("2").run()
+    assert_clean(app)
+    assert en("number_is_word", word="2") in [caption.value for caption in app.caption]
+
+
+def test_neighbour_labels_point_away_from_the_searched_word() -> None:
+    coordinates = np.array([[0.0, 0.0], [0.0, 1.0], [0.0, -1.0], [2.0, 0.1], [-2.0, 0.0]])
+    near, searched = label_positions(coordinates, 0, [1, 2, 3, 4])
+    assert near == ["top center", "bottom center", "middle right", "middle left"]
+    assert label_positions(coordinates, 0, [1])[1] == ["bottom center"]  # the neighbour is above: label below
+
+
+def test_a_link_opens_the_run_and_the_searched_word(own_cache: Path) -> None:
+    older = store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    label = open_page().selectbox(key=state.EMBEDDINGS_RUN)
+    older_label = next(option for option in label.options if option.startswith(older))
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=apptest.TIMEOUT_S)
+    app.query_params.update({state.EMBEDDINGS_RUN: older_label, state.EMBEDDINGS_SEARCH: "film"})
+    app.run().switch_page("pages/embeddings.py").run()
+    assert_clean(app)
+    assert app.selectbox(key=state.EMBEDDINGS_RUN).value == older
+    assert app.text_input(key=state.EMBEDDINGS_SEARCH).value == "film"
+    assert figure(app)["data"][2]["text"] == ["film"]

@@ -31,6 +31,14 @@ DEFAULT_TSNE_ITERATIONS = 500  # enough for a few thousand words to settle; 1,00
 DEFAULT_UMAP_NEIGHBOURS = 15  # UMAP: size of the neighbourhood whose shape it preserves
 DEFAULT_UMAP_MIN_DIST = 0.1  # UMAP: how tightly points may be packed (0 = clumps, 1 = even spread)
 DEFAULT_SEED = 0  # makes t-SNE and UMAP layouts repeatable
+# UMAP's optimisation epochs: umap-learn's 500 for fewer than 2,000 words, its large-data 200 from there
+# (a layout of thousands of points has settled by then; 5,000 words take a third of the time)
+UMAP_EPOCHS = (500, 200)
+UMAP_FEWER_EPOCHS_FROM = 2_000
+# Seconds per word per optimisation pass (t-SNE iteration, UMAP epoch) on the reference two-core machine
+# (bench/bench_projection.py); the page starts its estimates from these and then learns this machine's own.
+SECONDS_PER_WORD_PASS = {"tsne": 1.0e-5, "umap": 7.0e-6}
+WARM_UP_POINTS = 64  # random points UMAP is warmed up on: enough for a neighbour graph, compiles in seconds
 DEFAULT_NEIGHBOUR_COUNT = 10  # how many nearest words a search lists
 
 
@@ -167,18 +175,65 @@ def _tsne(vectors: np.ndarray, settings: ProjectionSettings) -> np.ndarray:
     return tsne.fit_transform(vectors).astype(np.float32)
 
 
+def umap_epochs(rows: int) -> int:
+    """UMAP's optimisation epochs for ``rows`` words (see ``UMAP_EPOCHS``)."""
+    return UMAP_EPOCHS[1] if rows >= UMAP_FEWER_EPOCHS_FROM else UMAP_EPOCHS[0]
+
+
+def word_passes(settings: ProjectionSettings, rows: int) -> int:
+    """The work of projecting ``rows`` words: words times optimisation passes (PCA: one pass)."""
+    passes = {"pca": 1, "tsne": settings.iterations, "umap": umap_epochs(rows)}[settings.method]
+    return rows * passes
+
+
+def estimated_seconds(settings: ProjectionSettings, rows: int, seconds_per_pass: float | None = None) -> float:
+    """About how long projecting ``rows`` words takes, at ``seconds_per_pass`` (per word and pass) if
+    measured on this machine, else at the reference machine's ``SECONDS_PER_WORD_PASS``."""
+    rate = seconds_per_pass or SECONDS_PER_WORD_PASS.get(settings.method, 0.0)
+    return word_passes(settings, rows) * rate
+
+
+def exact_neighbours(vectors: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and euclidean distances of each row's ``count`` nearest rows, itself first (UMAP's layout).
+
+    Exact search by scikit-learn takes well under a second for the page's 5,000 words; umap-learn
+    itself switches to approximate NN-descent from 4,096 rows, whose numba kernels cost about a
+    minute to compile on two cores the first time.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    distances, indices = NearestNeighbors(n_neighbors=count).fit(vectors).kneighbors(vectors)
+    return indices, distances.astype(np.float32)
+
+
 def _umap(vectors: np.ndarray, settings: ProjectionSettings) -> np.ndarray:
     umap = import_umap()
+    indices, distances = exact_neighbours(vectors, settings.neighbours)
     reducer = umap.UMAP(
         n_components=settings.dimensions,
         n_neighbors=settings.neighbours,
         min_dist=settings.min_dist,
+        n_epochs=umap_epochs(len(vectors)),
         random_state=settings.seed,
+        precomputed_knn=(indices, distances, None),
     )
     with warnings.catch_warnings():
-        # a fixed random_state turns off UMAP's parallelism, and it says so on every call
+        # a fixed random_state turns off UMAP's parallelism, and it says so on every call; without a
+        # search index (precomputed neighbours) UMAP cannot transform new points, which is never asked
         warnings.filterwarnings("ignore", message=".*n_jobs.*overridden.*")
+        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
         return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
+
+
+def warm_up_umap() -> None:
+    """Compile UMAP's numba kernels now, on a few random points, so that the first real UMAP does not wait.
+
+    The first UMAP of a process spends ~10-20 s compiling (the layout optimiser, the fuzzy graph);
+    a server runs this once in the background at start (``ui.embeddings.warmup``).
+    """
+    points = np.random.default_rng(DEFAULT_SEED).normal(size=(WARM_UP_POINTS, 8)).astype(np.float32)
+    for dimensions in (2, 3):
+        _umap(points, ProjectionSettings("umap", dimensions, neighbours=DEFAULT_UMAP_NEIGHBOURS))
 
 
 def import_umap() -> ModuleType:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -13,6 +11,7 @@ from explorer.embeddings.polarity import WordStatistics
 from explorer.embeddings.projection_cache import cached_projection, epoch_frames
 from explorer.embeddings.projection_plots import WordPoints, animated_figure, axis_titles, projection_figure
 from ui.embeddings.choices import ProjectionChoice
+from ui.embeddings.warmup import with_estimate
 from ui.i18n import language, t
 
 Highlight = tuple[int | None, list[int]]  # rows of the searched word and of its neighbours
@@ -67,10 +66,13 @@ def _still_figure(
     choice: ProjectionChoice,
     highlight: Highlight,
 ) -> tuple[go.Figure, np.ndarray]:
-    """The chosen epoch (``None`` for GloVe) alone; t-SNE and UMAP get a spinner, as they take seconds."""
+    """The chosen epoch (``None`` for GloVe) alone; t-SNE and UMAP show their progress against an estimate."""
     lang = language()
-    with st.spinner(t("embeddings.projecting")) if choice.settings.method != "pca" else nullcontext():
-        projection = cached_projection(space.label, choice.epoch, space.vectors, choice.settings)
+    projection = with_estimate(
+        choice.settings,
+        len(space.vectors),
+        lambda: cached_projection(space.label, choice.epoch, space.vectors, choice.settings),
+    )
     variance = projection.explained_variance
     titles = axis_titles(choice.settings, variance, lang)
     return projection_figure(projection.coordinates, points, titles, lang, *highlight), variance
