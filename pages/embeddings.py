@@ -9,6 +9,7 @@ from explorer.training import runs
 from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
 from ui.embeddings.search import draw_neighbours, draw_search
+from ui.embeddings.semantic_axis import draw_semantic_axis
 from ui.embeddings.view import draw_downloads, projected_figure
 from ui.embeddings.warmup import start_umap_warm_up
 from ui.i18n import t
@@ -58,6 +59,7 @@ if choice.settings.method == "pca":
     st.caption(t("embeddings.variance", total=float(variance.sum())))
 
 draw_neighbours(found, distance)
+draw_semantic_axis(space, statistics)
 
 st.subheader(t("embeddings.export_title"))
 st.markdown(t("embeddings.export_intro"))

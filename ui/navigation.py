@@ -28,6 +28,7 @@ TOPIC_PAGES = (
     PageEntry("pages/embeddings.py", "embeddings", "🗺️", "app.section_models"),
     PageEntry("pages/lab.py", "lab", "🔢", "app.section_inside"),
     PageEntry("pages/lab_rnn.py", "lab_rnn", "🔬", "app.section_inside"),
+    PageEntry("pages/why.py", "why", "💡", "app.section_inside"),
 )
 
 

@@ -1,0 +1,46 @@
+"""Why did it say that? Token attributions, memory over distance and hidden units of a trained run."""
+
+import streamlit as st
+
+from explorer.lab.run_trace import traceable_runs
+from explorer.training.config import KERAS_CLASS
+from ui.data import current_spec, require_corpus
+from ui.i18n import t
+from ui.lab.why_attribution import draw_attributions
+from ui.lab.why_memory import draw_memory
+from ui.lab.why_review import pick_review
+from ui.lab.why_units import draw_units
+from ui.navigation import link_to, require_entrypoint
+
+require_entrypoint()
+
+TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
+
+st.title(t("why.title"))
+st.markdown(t("why.intro"))
+corpus = require_corpus()
+stored = traceable_runs()
+if not stored:
+    st.info(t("why.need_run"))
+    link_to(TRAINING_PAGE_KEY)
+    st.stop()
+corpus_key = repr(current_spec())  # names the corpus in the caches of the sampled statistics
+
+run_id = st.selectbox(
+    t("why.run"),
+    list(stored),
+    key="why_run",
+    format_func=lambda r: t("why.run_label", run=r, layer=KERAS_CLASS[stored[r].layer], padding=stored[r].padding),
+)
+config = stored[run_id]
+st.caption(t("why.run_caption", **config.to_dict()))
+review = pick_review(corpus)
+
+tab_names = ("attribution", "memory", "units")
+attribution_tab, memory_tab, units_tab = st.tabs([t(f"why.tab_{name}") for name in tab_names])
+with attribution_tab:
+    draw_attributions(run_id, config.padding, review)
+with memory_tab:
+    draw_memory(corpus, corpus_key, stored)
+with units_tab:
+    draw_units(run_id, corpus, corpus_key, review)

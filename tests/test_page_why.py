@@ -1,0 +1,100 @@
+"""AppTest of the "why did it say that?" page (with and without trained runs) and the projections' semantic axis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explorer.paths import CACHE_ENV
+from explorer.training.config import RunConfig
+from tests.test_page_lab import assert_clean, chart_count, page, store_run
+from ui import state
+
+
+@pytest.fixture()
+def own_cache(app_environment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache of this test's own, so the runs written here stay here."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def store_three_runs() -> dict[str, str]:
+    """A SimpleRNN, an LSTM and a GRU run with random weights, by layer."""
+    return {
+        layer: store_run(RunConfig(layer=layer, units=3, embedding_dim=4, num_words=50, maxlen=30).validate())
+        for layer in ("simple_rnn", "lstm", "gru")
+    }
+
+
+def test_without_a_run_it_says_what_is_missing_and_links_to_training(own_cache: Path) -> None:
+    app = page("why").run()
+    assert_clean(app)
+    assert any("no trained" in info.value.lower() or "there is none" in info.value for info in app.info)
+    assert chart_count(app) == 0
+    assert not app.tabs
+
+
+def test_every_section_draws_for_stored_runs(own_cache: Path) -> None:
+    stored = store_three_runs()
+    app = page("why").run()
+    assert_clean(app)
+    assert app.selectbox(key="why_run").value == stored["gru"]  # the newest run comes first
+    assert [tab.label for tab in app.tabs] == ["Token attributions", "Memory over distance", "Hidden units"]
+    # two top-token bar charts (if both sides exist), the memory chart, the heat map and the unit's trace
+    assert chart_count(app) >= 3  # the memory curves, the unit x word heat map and the unit's trace (+ top tokens)
+    assert set(app.multiselect(key="why_memory_runs").value) == set(stored.values())
+    lesson = " ".join(markdown.value for markdown in app.markdown)
+    assert "pre padding" in lesson and "%" in lesson and "keeps the least of the review" in lesson
+    probability = float(next(metric for metric in app.metric if metric.label == "P(positive)").value)
+    assert 0.0 <= probability <= 1.0
+    for method in ("integrated_gradients", "gradient_x_input"):
+        app.segmented_control(key="why_method").set_value(method).run()
+        assert_clean(app)
+        assert any(f"Shown: {name}" in m.value for m in app.markdown for name in ("integrated", "gradient ×"))
+    app.segmented_control(key="why_occluder").set_value("unknown").run()
+    app.selectbox(key=state.WHY_UNIT).set_value(2).run()
+    assert_clean(app)
+    assert "Where unit 2 is highest" in " ".join(m.value for m in app.markdown)
+    app.selectbox(key="why_run").set_value(stored["simple_rnn"]).run()
+    app.number_input(key="why_review").set_value(5).run()
+    assert_clean(app)
+
+
+def test_a_typed_review_is_explained_and_an_empty_one_asked_for(own_cache: Path) -> None:
+    store_three_runs()
+    app = page("why").run()
+    app.segmented_control(key="why_source").set_value("typed").run()
+    assert_clean(app)
+    assert app.text_area(key="why_text").value.startswith("The acting was wonderful")
+    assert not any(metric.label == "True label" and metric.value != "—" for metric in app.metric)
+    app.text_area(key="why_text").input(" !! ").run()
+    assert_clean(app)
+    assert [info.value for info in app.info] == ["Type at least one word."]
+
+
+def test_korean(own_cache: Path) -> None:
+    store_three_runs()
+    app = page("why")
+    app.session_state[state.LANGUAGE] = "ko"
+    app.run()
+    assert_clean(app)
+    assert app.title[0].value == "왜 그렇게 판단했을까?"
+    assert [tab.label for tab in app.tabs] == ["토큰 기여도", "거리별 기억", "은닉 유닛"]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_projections_page_has_a_semantic_axis(own_cache: Path, language: str) -> None:
+    app = page("embeddings")
+    app.session_state[state.LANGUAGE] = language
+    app.run()
+    assert_clean(app)
+    assert app.text_input(key="semantic_axis_start").value == "awful"
+    before = chart_count(app)
+    app.segmented_control(key="semantic_axis_y_mode").set_value("axis").run()
+    assert_clean(app)
+    assert chart_count(app) == before
+    app.text_input(key="semantic_axis_end").input("zzzz").run()
+    assert_clean(app)
+    assert chart_count(app) == before - 1
+    assert any("zzzz" in warning.value for warning in app.warning)
