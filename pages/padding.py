@@ -10,6 +10,7 @@ from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
 from ui.navigation import require_entrypoint
 from ui.sidebar import settings
+from ui.user_text import markdown_literal
 
 require_entrypoint()
 
@@ -40,7 +41,7 @@ word_id = corpus.word_id(searched)
 try:
     review = one_review.pick_review(ids, mode, index, word_id, st.session_state.get("padding_seed", 0), num_words)
 except one_review.NoSuchReview as error:
-    st.warning(t(f"padding.no_{error.reason}", word=word, id=word_id, num_words=num_words))
+    st.warning(t(f"padding.no_{error.reason}", word=markdown_literal(word), id=word_id, num_words=num_words))
     st.stop()
 
 row = ids.row(review)
@@ -50,7 +51,9 @@ st.markdown(t("padding.review_line", index=review, length=len(row), label=label)
 searched_id, marked = (word_id, searched) if mode == "word" else (None, None)  # what the grids and text mark
 if marked:
     seen = one_review.sighting(row, searched_id, cut)
-    (st.warning if seen.dropped else st.caption)(t(seen.message_key, word=marked, kept=seen.kept, dropped=seen.dropped))
+    (st.warning if seen.dropped else st.caption)(
+        t(seen.message_key, word=markdown_literal(marked), kept=seen.kept, dropped=seen.dropped)
+    )
 st.html(category_legend(language(), marked))
 grid, dropped = st.columns([3, 2]) if cut.dropped.stop > cut.dropped.start else (st.container(), None)
 settings_title = t("padding.padded_title", maxlen=chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)

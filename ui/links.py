@@ -12,20 +12,28 @@ warning shows once. All link values are checked here, by the sidebar's controls 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 
 import streamlit as st
 
+from ui import state
 from ui.i18n import t
+from ui.user_text import shown_value
 
 Check = Callable[[str], bool]
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # what a bound number control writes; 9 digits exceed every range
 
 
 def int_within(low: int, high: int) -> Check:
-    """A check for whole numbers from ``low`` to ``high``."""
+    """A check for whole numbers from ``low`` to ``high``, written in plain ASCII digits.
+
+    Strict on purpose: ``str.isdigit`` also accepts "²", and ``int`` refuses more than 4,300 digits;
+    "1e3" or "1000.0" are not whole numbers as a link writes them. All of those are reported.
+    """
 
     def valid(value: str) -> bool:
-        return value.lstrip("-").isdigit() and low <= int(value) <= high
+        return WHOLE_NUMBER.fullmatch(value) is not None and low <= int(value) <= high
 
     return valid
 
@@ -35,11 +43,28 @@ def one_of(labels: Collection[str]) -> Check:
     return lambda value: value in labels
 
 
+def forget_refused_links() -> None:
+    """Called first in every run: refused link values are warned about in the run right after the refusal only."""
+    if not st.session_state.pop(state.LINK_REFUSAL_RERUN, False):
+        st.session_state.pop(state.REFUSED_LINK_VALUES, None)
+
+
 def check_link(key: str, valid: Check, allowed: str) -> None:
-    """Warn when the URL carries a value for ``key`` that the control will not accept."""
+    """Warn when the URL carries a value for ``key`` that the control will not accept, and drop it.
+
+    A bound control reads the link's value as Streamlit parses it ("1e3" becomes 1000), so a value
+    refused here is removed from the address bar and the script rerun without it: the control then
+    really takes its default, as the warning says. The warning shows the value literally.
+    """
     value = st.query_params.get(key)
     if value is not None and not valid(value):
-        st.warning(t("sidebar.bad_link_value", name=key, value=value, reason=allowed))
+        st.session_state.setdefault(state.REFUSED_LINK_VALUES, {})[key] = value
+        st.session_state[state.LINK_REFUSAL_RERUN] = True
+        del st.query_params[key]
+        st.rerun()
+    refused = st.session_state.get(state.REFUSED_LINK_VALUES, {}).get(key)
+    if refused is not None:
+        st.warning(t("sidebar.bad_link_value", name=key, value=shown_value(refused), reason=allowed))
 
 
 def linked(key: str, valid: Check | None = None, allowed: str = "") -> dict[str, str]:

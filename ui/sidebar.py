@@ -17,7 +17,7 @@ from explorer.data.sources import KINDS
 from explorer.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui import state
 from ui.i18n import t
-from ui.links import check_link, int_within
+from ui.links import check_link, forget_refused_links, int_within
 from ui.training import manager as training_jobs
 
 NUM_WORDS_RANGE = (10, 20_000)  # below 10 almost every word is OOV; 20,000 covers the presets
@@ -58,6 +58,7 @@ def settings() -> Settings:
 
 def draw_sidebar() -> None:
     """Draw the shared controls into the sidebar."""
+    forget_refused_links()
     with st.sidebar:
         check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
         st.segmented_control(

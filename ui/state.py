@@ -11,6 +11,8 @@ NUM_WORDS = "num_words"
 MAXLEN = "maxlen"
 PADDING = "padding"
 TRUNCATING = "truncating"
+REFUSED_LINK_VALUES = "refused_link_values"  # {query parameter: the link value refused}, warned once
+LINK_REFUSAL_RERUN = "link_refusal_rerun"  # this run follows the removal of a refused link value
 DATA_ERRORS = "data_errors"  # {source spec: why it could not be loaded}, until "try again"
 
 # The training studio's bookkeeping (the keys of its form fields are "training_<field>").

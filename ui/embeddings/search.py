@@ -9,6 +9,7 @@ from explorer.embeddings import word_spaces as word_vectors
 from ui import state
 from ui.i18n import option_names, t
 from ui.links import linked
+from ui.user_text import markdown_literal
 
 
 def draw_search(spaces: dict[str, word_vectors.WordSpace]) -> tuple[word_vectors.Search, proj.Metric]:
@@ -31,9 +32,9 @@ def draw_search(spaces: dict[str, word_vectors.WordSpace]) -> tuple[word_vectors
     )
     found = word_vectors.search(spaces, query, k, distance)
     if found.word.isdigit():  # "2" is the word written in reviews, not id 2 (the unknown-word marker)
-        st.caption(t("embeddings.number_is_word", word=found.word))
+        st.caption(t("embeddings.number_is_word", word=markdown_literal(found.word)))
     for name in found.unknown_in:
-        st.warning(t("embeddings.unknown_word", word=found.word, space=t(f"embeddings.space_{name}")))
+        st.warning(t("embeddings.unknown_word", word=markdown_literal(found.word), space=t(f"embeddings.space_{name}")))
     return found, distance
 
 

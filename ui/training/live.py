@@ -19,8 +19,9 @@ from explorer.training.view import Curves, Progress, best_epoch, curves, describ
 from ui import state
 from ui.i18n import language, t
 from ui.training import manager as jobs
-from ui.training.names import markdown_literal, run_labels
+from ui.training.names import run_labels
 from ui.training.queue_table import draw_queue
+from ui.user_text import markdown_literal
 
 POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
 DEFAULT_SMOOTHING = 0.6  # the live chart's smoothing weight until the slider moves

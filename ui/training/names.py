@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from explorer.training.jobs import RunInfo
 from explorer.training.naming import MAX_NAME_LENGTH, rename, run_label
 from ui.i18n import language, t
-
-# Every ASCII punctuation character may be backslash-escaped in CommonMark, which makes it literal:
-# a typed name then shows as typed, never as a link, emphasis, an image or a Streamlit directive.
-MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def markdown_literal(text: str) -> str:
-    """``text`` escaped so that ``st.markdown`` shows it exactly as typed (user text is never markdown)."""
-    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def run_labels(infos: list[RunInfo]) -> dict[str, str]:
