@@ -9,7 +9,7 @@ import pytest
 from explorer.embeddings.projection import ProjectionError, UnknownWordError
 from explorer.embeddings.semantic_axis import axis_position, semantic_projection
 from explorer.lab import attribution as attr
-from explorer.lab.backprop import Network, forward, gradient
+from explorer.lab.backprop import Network, Shared, forward, gradient
 from explorer.lab.hidden_units import cluster_order, unit_statistics, unit_trace
 from explorer.lab.memory_distance import both_paddings, sensitivity
 from explorer.lab.run_trace import trace_run
@@ -61,8 +61,8 @@ class DenseInput:
     def __init__(self, values: np.ndarray) -> None:
         self.values = values
 
-    def at(self, t: int) -> np.ndarray:
-        return self.values[..., t, :]
+    def at(self, t: int, count: int | None = None) -> np.ndarray:
+        return self.values[..., t, :] if count is None else self.values[:count, t]
 
 
 @pytest.mark.parametrize("settings", SETTINGS)
@@ -87,6 +87,25 @@ def test_forward_equals_the_predictor_and_the_gradient_equals_finite_differences
                 values.append(forward(network, ids, moved).logit[index[0]])
             numeric = (values[0] - values[1]) / (2 * STEP)
             assert grads[direction][index] == pytest.approx(numeric, abs=1e-7), (direction, index)
+
+
+@pytest.mark.parametrize("settings", [s for s in SETTINGS if "bidirectional" not in s])
+def test_shared_prefixes_change_nothing_but_the_work(settings) -> None:
+    config = tiny_config(**settings)
+    network = Network.of_run(config, random_weights(config))
+    ids = Predictor(config, {}).pad([*REVIEWS, [1] * 20, []])
+    variants = np.repeat(ids[1][None], config.maxlen, axis=0)
+    variants[np.arange(config.maxlen), np.arange(config.maxlen)] = 2  # "unknown" in place of token p
+    for batch, shared in (
+        (ids, Shared.leading_padding(ids)),
+        (variants, Shared(ids[1], np.arange(config.maxlen))),
+        (variants[::-1], Shared(ids[1], np.arange(config.maxlen)[::-1])),  # unsorted starts
+    ):
+        plain, quick = forward(network, batch), forward(network, batch, shared=shared)
+        np.testing.assert_allclose(quick.logit, plain.logit, atol=1e-12)
+        for layer in range(config.stacked):
+            np.testing.assert_allclose(quick.outputs(layer), plain.outputs(layer), atol=1e-12)
+        np.testing.assert_allclose(gradient(network, quick)["forward"], gradient(network, plain)["forward"], atol=1e-12)
 
 
 @pytest.mark.parametrize("settings", SETTINGS[:3])
@@ -236,7 +255,7 @@ def test_unit_statistics_match_a_step_by_step_replay_and_leave_padding_out(setti
     word = int(stats.word_ids[0])
     flat = outputs[real]
     expected = flat[stats.ids[real] == word].mean(axis=0) - flat.mean(axis=0)
-    np.testing.assert_allclose(stats.responses[:, 0], expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(stats.responses[:, 0], expected, rtol=1e-3, atol=1e-5)  # float32 sums
     assert sorted(stats.unit_order) == list(range(units)) and sorted(stats.word_order) == list(
         range(len(stats.word_ids))
     )

@@ -52,7 +52,7 @@ def test_every_section_draws_for_stored_runs(own_cache: Path) -> None:
         app.segmented_control(key="why_method").set_value(method).run()
         assert_clean(app)
         assert any(f"Shown: {name}" in m.value for m in app.markdown for name in ("integrated", "gradient ×"))
-    app.segmented_control(key="why_occluder").set_value("unknown").run()
+    app.segmented_control(key="why_occluder").set_value("delete").run()
     app.selectbox(key=state.WHY_UNIT).set_value(2).run()
     assert_clean(app)
     assert "Where unit 2 is highest" in " ".join(m.value for m in app.markdown)

@@ -24,14 +24,14 @@ from typing import Literal
 import numpy as np
 
 from explorer.data.corpus import OOV_ID, PAD_ID
-from explorer.lab.backprop import Network, forward, gradient, single_blas_thread
+from explorer.lab.backprop import Network, Shared, forward, gradient, single_blas_thread
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
 
 Method = Literal["occlusion", "gradient_x_input", "integrated_gradients"]
 METHODS: tuple[Method, ...] = ("occlusion", "integrated_gradients", "gradient_x_input")
 Occluder = Literal["delete", "unknown"]
-OCCLUDERS: tuple[Occluder, ...] = ("delete", "unknown")
+OCCLUDERS: tuple[Occluder, ...] = ("unknown", "delete")
 INTEGRATION_STEPS = 32  # midpoint-rule points on the path from zero; completeness holds to ~1% of the logit
 TOP_TOKENS = 8  # how many of the strongest tokens each side lists
 
@@ -85,13 +85,14 @@ def review_window(tokens: Sequence[int], config: RunConfig) -> ReviewWindow:
 
 
 def occlusion(
-    network: Network, predictor: Predictor, tokens: Sequence[int], occluder: Occluder = "delete"
+    network: Network, predictor: Predictor, tokens: Sequence[int], occluder: Occluder = "unknown"
 ) -> tuple[np.ndarray, float]:
     """P(review) − P(review without the token) at every position of the model's window, and P(review).
 
-    ``delete`` removes the token and pads again (what the review would be without the word);
-    ``unknown`` puts the out-of-vocabulary id in its place (the word unread, the length kept).
-    All variants run through ``network`` as one batch; ``predictor`` pads them as the run does.
+    ``unknown`` puts the out-of-vocabulary id in its place (the word unread, the length kept);
+    ``delete`` removes the token and pads again (what the review would be without the word).
+    All variants run through ``network`` as one batch (``predictor`` pads them as the run does),
+    each computed only from where it differs from the review (or from its padding).
     """
     window = review_window(tokens, predictor.config)
     positions = np.flatnonzero(window.source >= 0)
@@ -101,7 +102,12 @@ def occlusion(
         index = int(window.source[position])
         replacement = [] if occluder == "delete" else [OOV_ID]
         variants.append(original[:index] + replacement + original[index + 1 :])
-    probabilities = forward(network, predictor.pad(variants)).probability
+    padded = predictor.pad(variants)
+    if occluder == "unknown":  # variant p reads the review's own tokens before p: those steps are shared
+        shared = Shared(window.ids, np.concatenate([[predictor.config.maxlen], positions]))
+    else:
+        shared = Shared.leading_padding(padded)
+    probabilities = forward(network, padded, shared=shared).probability
     scores = np.zeros(predictor.config.maxlen)
     scores[positions] = probabilities[0] - probabilities[1:]
     return scores, float(probabilities[0])
@@ -130,16 +136,15 @@ def integrated_gradients(network: Network, ids: np.ndarray, steps: int = INTEGRA
 
 
 def attribute(
-    config: RunConfig, weights: Mapping[str, np.ndarray], tokens: Sequence[int], occluder: Occluder = "delete"
+    config: RunConfig, weights: Mapping[str, np.ndarray], tokens: Sequence[int], occluder: Occluder = "unknown"
 ) -> Attribution:
     """Every method's attributions for one review given as corpus ids (start id first)."""
     predictor = Predictor(config, weights)
-    network = Network.of_run(config, weights)
+    network = Network.of_run(config, weights, np.float32)  # as Predictor: float32 halves the time of float64
     window = review_window(tokens, config)
     real = window.source >= 0
     with single_blas_thread():
-        # the occluded variants are a batch of maxlen reviews: float32 halves their time, as in Predictor
-        occluded, probability = occlusion(Network.of_run(config, weights, np.float32), predictor, tokens, occluder)
+        occluded, probability = occlusion(network, predictor, tokens, occluder)
         integrated, logit_change = integrated_gradients(network, window.ids)
         by_gradient = gradient_x_input(network, window.ids)
     scores: dict[Method, np.ndarray] = {

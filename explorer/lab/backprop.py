@@ -115,10 +115,12 @@ class FirstInput:
     index: np.ndarray
     scale: np.ndarray | None = None
 
-    def at(self, t: int) -> np.ndarray:
-        """P at step ``t``, (..., gates·units)."""
-        rows = self.table[self.index[..., t]]
-        return rows if self.scale is None else rows * self.scale[..., None]
+    def at(self, t: int, count: int | None = None) -> np.ndarray:
+        """P at step ``t``, (..., gates·units); only the first ``count`` reviews if given."""
+        rows = self.table[self.index[:count, t] if count is not None else self.index[..., t]]
+        if self.scale is None:
+            return rows
+        return rows * (self.scale[:count] if count is not None else self.scale)[..., None]
 
     def full(self) -> np.ndarray:
         """P at every step, (..., steps, gates·units) (for one review's attributions)."""
@@ -132,9 +134,31 @@ class LayerInput:
 
     values: np.ndarray
 
-    def at(self, t: int) -> np.ndarray:
-        """``x · W`` at step ``t``."""
-        return self.values[..., t, :]
+    def at(self, t: int, count: int | None = None) -> np.ndarray:
+        """``x · W`` at step ``t``; only the first ``count`` reviews if given."""
+        return self.values[:count, t] if count is not None else self.values[..., t, :]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """Reviews that read the same inputs as one reference row up to a step of their own.
+
+    Review i's ids equal ``reference`` before step ``starts[i]``, so (reading forward, from the
+    same zero state) its states there are the reference's: they are computed once. Two cases make
+    this pay: leading padding (the reference is all padding; a short review in a 500-step window
+    skips most of its steps) and occlusion by replacement (the reference is the review itself;
+    the variant without token p starts at p, which halves the work).
+    """
+
+    reference: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def leading_padding(cls, ids: np.ndarray) -> Shared:
+        """Share the all-padding prefix of each row of ``ids`` (reviews, steps)."""
+        real = ids != 0
+        starts = np.where(real.any(axis=1), np.argmax(real, axis=1), ids.shape[1])
+        return cls(np.zeros(ids.shape[1], dtype=ids.dtype), starts)
 
 
 @dataclass(frozen=True)
@@ -160,9 +184,14 @@ class Tape:
         return sigmoid(self.logit)
 
 
-def forward(network: Network, ids: np.ndarray, projected: dict[str, FirstInput] | None = None) -> Tape:
+def forward(
+    network: Network, ids: np.ndarray, projected: dict[str, FirstInput] | None = None, shared: Shared | None = None
+) -> Tape:
     """Run the model on padded ``ids`` (..., steps), keeping every state; ``projected`` replaces the first
-    layer's ``x · W`` (default: ``network.projected(ids)``)."""
+    layer's ``x · W`` (default: ``network.projected(ids)``). With ``shared`` (2-D ``ids``, a one-way
+    run), each review's steps before its start are copied from the reference row instead of computed."""
+    if shared is not None and not network.config.bidirectional and projected is None and ids.ndim == 2:
+        return _forward_shared(network, ids, shared)
     config = network.config
     mask = ids != 0 if config.mask_zero else None
     first = network.projected(ids) if projected is None else projected
@@ -179,10 +208,41 @@ def forward(network: Network, ids: np.ndarray, projected: dict[str, FirstInput] 
             )
         all_inputs.append(inputs)
         all_states.append(states)
-    last = all_states[-1]
+    return Tape(mask, all_inputs, all_states, _logit(network, all_states[-1]))
+
+
+def _forward_shared(network: Network, ids: np.ndarray, shared: Shared) -> Tape:
+    """``forward`` for one-way runs, reviews sorted by their start so the computed ones are always the first k."""
+    config = network.config
+    reference = forward(network, shared.reference[None])
+    order = np.argsort(shared.starts, kind="stable")
+    undo = np.argsort(order)
+    sorted_ids, starts = ids[order], shared.starts[order]
+    mask = sorted_ids != 0 if config.mask_zero else None
+    first = network.projected(sorted_ids)
+    all_inputs, all_states = [], []
+    for layer in range(config.stacked):
+        kernel, recurrent_kernel, bias = network.cell(layer, "forward")
+        inputs = first["forward"] if layer == 0 else LayerInput(all_states[-1]["forward"][0] @ kernel)
+        h_ref, c_ref = reference.states[layer]["forward"]
+        copied = (starts, h_ref[0], None if c_ref is None else c_ref[0])
+        states = _run_direction(config.layer, inputs, ids.shape, recurrent_kernel, bias, mask, False, copied)
+        all_inputs.append({"forward": inputs})
+        all_states.append({"forward": states})
+    if np.array_equal(order, np.arange(len(order))):  # already in order (callers may sort): no copies
+        return Tape(mask, all_inputs, all_states, _logit(network, all_states[-1]))
+    unsorted = [
+        {"forward": tuple(None if part is None else part[undo] for part in layer["forward"])} for layer in all_states
+    ]
+    sorted_back = [{"forward": FirstInput(first["forward"].table, first["forward"].index[undo])}]
+    inputs_back = sorted_back + [{"forward": LayerInput(layer["forward"].values[undo])} for layer in all_inputs[1:]]
+    return Tape(None if mask is None else mask[undo], inputs_back, unsorted, _logit(network, unsorted[-1]))
+
+
+def _logit(network: Network, last: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
+    """The dense layer's input (the forward direction's last state, the backward one's first) to the logit."""
     final = [last["forward"][0][..., -1, :]] + ([last["backward"][0][..., 0, :]] if "backward" in last else [])
-    logit = (np.concatenate(final, axis=-1) @ network.weight("dense/kernel") + network.weight("dense/bias"))[..., 0]
-    return Tape(mask, all_inputs, all_states, logit)
+    return (np.concatenate(final, axis=-1) @ network.weight("dense/kernel") + network.weight("dense/bias"))[..., 0]
 
 
 def gradient(network: Network, tape: Tape) -> dict[str, np.ndarray]:
@@ -219,6 +279,8 @@ def gradient(network: Network, tape: Tape) -> dict[str, np.ndarray]:
 
 
 def _merged(states: dict[str, tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
+    if len(states) == 1:  # one direction: its states as they are, no copy
+        return states["forward"][0]
     return np.concatenate([states[d][0] for d in DIRECTIONS if d in states], axis=-1)
 
 
@@ -230,11 +292,14 @@ def _run_direction(
     bias: np.ndarray,
     mask: np.ndarray | None,
     backwards: bool,
+    shared: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """h (and c for LSTM) after every step, in reading order; a backward direction reads from the end.
 
     The loop of ``Predictor._direction`` with the same step formulas, but it keeps every state (the
-    backward pass needs them) and gathers each step's input on the fly.
+    backward pass needs them) and gathers each step's input on the fly. ``shared`` = (sorted starts,
+    reference h, reference c): at step t only the reviews already started are computed, the others
+    copy the reference (see ``Shared``).
     """
     units = recurrent_kernel.shape[0]
     dtype = recurrent_kernel.dtype
@@ -242,15 +307,31 @@ def _run_direction(
     c_all = np.zeros_like(h_all) if kind == "lstm" else None
     states = [np.zeros((*shape[:-1], units), dtype=dtype) for _ in range(2 if kind == "lstm" else 1)]
     extra = input_bias(kind, bias)
+    started = 0  # with shared: how many (sorted) reviews have left the reference
     for t in range(shape[-1] - 1, -1, -1) if backwards else range(shape[-1]):
-        _, new_states = STEPS[kind](NUMPY_OPS, inputs.at(t) + extra, states, recurrent_kernel, bias)
+        count = None
+        if shared is not None:
+            starts, h_ref, c_ref = shared
+            count = int(np.searchsorted(starts, t, side="right"))
+            if count > started and t > 0:  # reviews leaving the reference now carry its state so far
+                states[0][started:count] = h_ref[t - 1]
+                if c_ref is not None:
+                    states[1][started:count] = c_ref[t - 1]
+            started = count
+            h_all[count:, t] = h_ref[t]
+            if c_all is not None:
+                c_all[count:, t] = c_ref[t]
+        old = [state[:count] for state in states] if count is not None else states
+        _, new_states = STEPS[kind](NUMPY_OPS, inputs.at(t, count) + extra, old, recurrent_kernel, bias)
         if mask is not None:
-            keep = mask[..., t, None]
-            new_states = [np.where(keep, new, old) for new, old in zip(new_states, states, strict=True)]
-        states = new_states
-        h_all[..., t, :] = states[0]
+            keep = (mask[:count, t] if count is not None else mask[..., t])[..., None]
+            new_states = [np.where(keep, new, previous) for new, previous in zip(new_states, old, strict=True)]
+        for state, new in zip(states, new_states, strict=True):
+            state[:count] = new
+        at_t = (slice(None, count), t) if count is not None else (Ellipsis, t, slice(None))
+        h_all[at_t] = new_states[0]
         if c_all is not None:
-            c_all[..., t, :] = states[1]
+            c_all[at_t] = new_states[1]
     return h_all, c_all
 
 

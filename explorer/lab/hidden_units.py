@@ -20,7 +20,7 @@ import numpy as np
 
 from explorer.data.corpus import INDEX_FROM
 from explorer.data.ragged import Ragged
-from explorer.lab.backprop import Network, forward, single_blas_thread
+from explorer.lab.backprop import Network, Shared, forward, single_blas_thread
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
 
@@ -56,7 +56,8 @@ class UnitStatistics:
 
 def layer_outputs(network: Network, ids: np.ndarray) -> np.ndarray:
     """The last recurrent layer's output after every step, (reviews, maxlen, units), in chunks of ``CHUNK``."""
-    parts = [forward(network, ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK)]
+    chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+    parts = [forward(network, chunk, shared=Shared.leading_padding(chunk)) for chunk in chunks]
     return np.concatenate([tape.outputs(len(tape.states) - 1) for tape in parts])
 
 
@@ -64,24 +65,29 @@ def unit_statistics(
     config: RunConfig, weights: Mapping[str, np.ndarray], reviews: Ragged | Sequence[Sequence[int]]
 ) -> UnitStatistics:
     """Run the model (float32) over ``reviews`` (corpus ids) and gather every unit's statistics."""
-    ids = Predictor(config, weights).pad(reviews)
+    padded = Predictor(config, weights).pad(reviews)
+    order = np.argsort(Shared.leading_padding(padded).starts, kind="stable")  # most padding last: see Shared
+    ids = padded[order]
     with single_blas_thread():
         outputs = layer_outputs(Network.of_run(config, weights, np.float32), ids)
     real = ids != 0
     flat, flat_ids = outputs[real], ids[real]  # (tokens, units): padding left out
+    by_unit = np.ascontiguousarray(flat.T)  # (units, tokens): each unit's values in one row
     positions = np.argwhere(real)  # (tokens, 2): review and step of each row of flat
     count = min(TOP_COUNT, len(flat))
-    top = np.argpartition(-flat, count - 1, axis=0)[:count].T  # (units, count), unordered
-    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(flat.T, top, axis=1), axis=1), axis=1)
+    top = np.argpartition(-by_unit, count - 1, axis=1)[:, :count]  # (units, count), unordered
+    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(by_unit, top, axis=1), axis=1), axis=1)
     peaks = np.where(real[..., None], outputs, -np.inf).max(axis=1)  # (reviews, units)
     review_count = min(TOP_COUNT, len(peaks))
     best_reviews = np.argsort(-peaks, axis=0, kind="stable")[:review_count].T
     word_ids, responses = word_responses(flat, flat_ids)
+    top_positions = positions[top]
+    top_positions[..., 0] = order[top_positions[..., 0]]  # back to the caller's review numbers
     return UnitStatistics(
-        ids,
-        positions[top],
-        np.take_along_axis(flat.T, top, axis=1),
-        best_reviews,
+        padded,
+        top_positions,
+        np.take_along_axis(by_unit, top, axis=1),
+        order[best_reviews],
         np.take_along_axis(peaks.T, best_reviews, axis=1),
         word_ids,
         responses,
@@ -99,9 +105,10 @@ def word_responses(flat: np.ndarray, flat_ids: np.ndarray) -> tuple[np.ndarray, 
     from scipy.sparse import csr_matrix  # imported here: scipy.sparse costs ~0.2 s at start-up
 
     vocabulary = int(flat_ids.max(initial=0)) + 1
-    rows = csr_matrix((np.ones(len(flat_ids)), (flat_ids, np.arange(len(flat_ids)))), shape=(vocabulary, len(flat)))
+    ones = np.ones(len(flat_ids), dtype=flat.dtype)
+    rows = csr_matrix((ones, (flat_ids, np.arange(len(flat_ids)))), shape=(vocabulary, len(flat)))
     counts = np.asarray(rows.sum(axis=1)).ravel()
-    means = (rows @ flat.astype(np.float64)) / np.maximum(counts, 1)[:, None]  # (vocabulary, units)
+    means = (rows @ flat) / np.maximum(counts, 1)[:, None]  # (vocabulary, units)
     centred = means - flat.mean(axis=0)
     spread = flat.std(axis=0) + np.finfo(np.float32).eps
     eligible = (counts >= MIN_WORD_COUNT) & (np.arange(vocabulary) >= FIRST_WORD_ID)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.data.ragged import Ragged
-from explorer.lab.backprop import Network, forward, gradient, single_blas_thread
+from explorer.lab.backprop import Network, Shared, forward, gradient, single_blas_thread
 from explorer.training.config import SIDES, RunConfig
 from explorer.training.inference import Predictor
 
@@ -50,7 +50,7 @@ def sensitivity(network: Network, ids: np.ndarray) -> np.ndarray:
 
     ‖g · Wᵀ‖ is computed as √(g · WᵀW · gᵀ), so a 10,000-wide one-hot input costs no more than an embedding.
     """
-    grads = gradient(network, forward(network, ids))
+    grads = gradient(network, forward(network, ids, shared=Shared.leading_padding(ids)))
     stacked = np.concatenate([grads[d] for d in network.directions], axis=-1)
     squared = np.einsum("...k,kl,...l->...", stacked, network.input_gram(), stacked, optimize=True)
     return np.sqrt(np.maximum(squared, 0.0))

@@ -33,7 +33,7 @@ def draw_attributions(run_id: str, padding: str, review: Review) -> None:
     occluder = right.segmented_control(
         t("why.occluder"),
         attr.OCCLUDERS,
-        default="delete",
+        default="unknown",
         required=True,
         format_func=option_names("why.occluder"),
         key="why_occluder",
