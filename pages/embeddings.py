@@ -13,16 +13,14 @@ from ui.embeddings.semantic_axis import draw_semantic_axis
 from ui.embeddings.view import draw_downloads, projected_figure
 from ui.embeddings.warmup import start_umap_warm_up
 from ui.i18n import t
-from ui.navigation import link_to, require_entrypoint
+from ui.navigation import link_to
+from ui.page import page_header
 from ui.sidebar import settings
-
-require_entrypoint()
-start_umap_warm_up()  # compiles UMAP in the background while the page is read (once per server)
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
-st.title(t("embeddings.title"))
-st.markdown(t("embeddings.intro"))
+page_header("embeddings")
+start_umap_warm_up()  # compiles UMAP in the background while the page is read (once per server)
 corpus = require_corpus()
 statistics = word_vectors.corpus_statistics(corpus)
 stored = dict(word_vectors.embedding_runs())

@@ -6,13 +6,11 @@ import streamlit as st
 from explorer.training.book_compare import best_book_runs, comparison_rows, why_key
 from ui.data import book_split, corpus_or_none, effective_num_words
 from ui.i18n import language, t
-from ui.navigation import pages_by_section, require_entrypoint
+from ui.navigation import pages_by_section
+from ui.page import page_header
 from ui.sidebar import SOURCE_LABELS, settings
 
-require_entrypoint()
-
-st.title(t("home.title"))
-st.markdown(t("home.intro"))
+page_header("home")
 
 st.subheader(t("home.pages"))
 for section, entries in pages_by_section().items():

@@ -5,12 +5,9 @@ import streamlit as st
 from ui.data import require_corpus
 from ui.i18n import t
 from ui.lab.text import draw_hashing, draw_ngrams, draw_one_hot, draw_word_index, pick_texts
-from ui.navigation import require_entrypoint
+from ui.page import page_header
 
-require_entrypoint()
-
-st.title(t("lab.title"))
-st.markdown(t("lab.intro"))
+page_header("lab")
 corpus = require_corpus()
 texts, document = pick_texts(corpus)
 

@@ -22,14 +22,12 @@ from ui.lab.inside import (
     typed_ids,
 )
 from ui.links import linked, one_of
-from ui.navigation import link_to, require_entrypoint
-
-require_entrypoint()
+from ui.navigation import link_to
+from ui.page import page_header
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
-st.title(t("lab_rnn.title"))
-st.markdown(t("lab_rnn.intro"))
+page_header("lab_rnn")
 corpus = require_corpus()
 stored = traceable_runs()
 

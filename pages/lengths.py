@@ -14,13 +14,10 @@ from explorer.sequences.stats import (
 )
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
-from ui.navigation import require_entrypoint
+from ui.page import page_header
 from ui.sidebar import settings
 
-require_entrypoint()
-
-st.title(t("lengths.title"))
-st.markdown(t("lengths.intro"))
+page_header("lengths")
 corpus = require_corpus()
 chosen = settings()
 num_words = effective_num_words(corpus, chosen.num_words)

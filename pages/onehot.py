@@ -10,16 +10,13 @@ from explorer.sequences import memory
 from explorer.sequences.memory_plots import human_bytes, memory_bars, one_hot_image, one_hot_size_map
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
-from ui.navigation import require_entrypoint
+from ui.page import page_header
 from ui.sidebar import settings
-
-require_entrypoint()
 
 BATCH_SIZE = 64  # the book's batch size: one batch of one-hot is all a model needs at a time
 PROOF_SAMPLE_MAX = 512  # reviews in the "prove it" sample, at most
 
-st.title(t("onehot.title"))
-st.markdown(t("onehot.intro"))
+page_header("onehot")
 corpus = require_corpus()
 num_words, maxlen = effective_num_words(corpus, settings().num_words), settings().maxlen
 train = book_split(corpus)[0]

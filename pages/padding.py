@@ -8,14 +8,11 @@ from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
-from ui.navigation import require_entrypoint
+from ui.page import page_header
 from ui.sidebar import settings
 from ui.user_text import markdown_literal
 
-require_entrypoint()
-
-st.title(t("padding.title"))
-st.markdown(t("padding.intro"))
+page_header("padding")
 corpus = require_corpus()
 chosen = settings()
 train = book_split(corpus)[0]

@@ -9,7 +9,7 @@ from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import PRESETS, preset_of
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
-from ui.navigation import require_entrypoint
+from ui.page import page_header
 from ui.sidebar import settings
 from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
@@ -21,10 +21,7 @@ from ui.training.run_table import draw_runs_table, run_labeller, show_new_runs, 
 from ui.training.summary import draw_summary
 from ui.training.try_review import draw_review_prediction
 
-require_entrypoint()
-
-st.title(t("training.title"))
-st.markdown(t("training.intro"))
+page_header("training")
 corpus = require_corpus()
 spec = current_spec()
 source = source_spec(spec.kind, spec.path)

@@ -10,14 +10,12 @@ from ui.lab.why_attribution import draw_attributions
 from ui.lab.why_memory import draw_memory
 from ui.lab.why_review import pick_review
 from ui.lab.why_units import draw_units
-from ui.navigation import link_to, require_entrypoint
-
-require_entrypoint()
+from ui.navigation import link_to
+from ui.page import page_header
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
-st.title(t("why.title"))
-st.markdown(t("why.intro"))
+page_header("why")
 corpus = require_corpus()
 stored = traceable_runs()
 if not stored:

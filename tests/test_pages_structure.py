@@ -1,6 +1,6 @@
 """Every page file is registered in the navigation and starts inside app.py (see require_entrypoint)."""
 
-import re
+import ast
 from pathlib import Path
 
 from tests.conftest import REPO
@@ -19,9 +19,15 @@ def test_every_page_file_is_registered_once():
     assert len({entry.key for entry in (HOME, *TOPIC_PAGES)}) == len(registered)
 
 
-def test_every_page_calls_require_entrypoint_first():
+def test_every_page_opens_with_its_header_first():
+    """``page_header`` runs ``require_entrypoint`` before anything is drawn or computed."""
     for path in page_files():
-        code = Path(path).read_text(encoding="utf-8")
-        assert "\nrequire_entrypoint()\n" in code, f"{path.name} does not call require_entrypoint()"
-        first_drawing = re.search(r"^st\.", code, re.MULTILINE)
-        assert first_drawing and code.index("\nrequire_entrypoint()\n") < first_drawing.start(), path.name
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = (ast.Import, ast.ImportFrom)  # imports, the docstring and named constants may come first
+        statements = [
+            node
+            for node in tree.body
+            if not isinstance(node, constants) and not isinstance(getattr(node, "value", None), ast.Constant)
+        ]
+        first = statements[0]
+        assert ast.unparse(first) == f"page_header({path.stem!r})", f"{path.name} starts with {ast.unparse(first)}"
