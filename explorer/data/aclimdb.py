@@ -21,7 +21,7 @@ import pandas as pd
 from explorer.data.corpus import INDEX_FROM, OOV_ID, START_ID, Corpus, Split, TextStore
 from explorer.data.ragged import Ragged
 
-Progress = Callable[[float, str], None]
+ReportProgress = Callable[[float, str], None]  # (fraction done, what is being done)
 REVIEW_PATH = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
 # Keras's imdb.npz lower-cases, drops punctuation and keeps in-word apostrophes ("don't").
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
@@ -47,7 +47,7 @@ def tokenize(text: str) -> list[str]:
     return TOKEN.findall(LINE_BREAK.sub(" ", text.lower()))
 
 
-def read_reviews(path: Path, progress: Progress = lambda fraction, message: None) -> dict[str, RawReviews]:
+def read_reviews(path: Path, progress: ReportProgress = lambda fraction, message: None) -> dict[str, RawReviews]:
     """Read the labelled reviews of an aclImdb tarball or folder into ``{'train': ..., 'test': ...}``."""
     if not path.exists():
         raise AclImdbError(f"{path} does not exist.")
@@ -91,7 +91,9 @@ def _shuffled(found: dict[tuple[str, str, int, int], str], split: str) -> RawRev
     return RawReviews(texts, labels)
 
 
-def encode(reviews: dict[str, RawReviews], source: str, origin: str, progress: Progress = lambda f, m: None) -> Corpus:
+def encode(
+    reviews: dict[str, RawReviews], source: str, origin: str, progress: ReportProgress = lambda f, m: None
+) -> Corpus:
     """Tokenise every review and give words Keras-style ids ranked by training-set frequency.
 
     All reviews are joined into one string with a mark before each, tokenised by a single

@@ -15,15 +15,14 @@ import os
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from explorer.data import aclimdb
+from explorer.data.aclimdb import ReportProgress
 from explorer.data.corpus import Corpus, CorpusCacheError, load_corpus, save_corpus
 from explorer.paths import REPO_ROOT, atomic_write, atomic_write_json, cache_dir
 
-Progress = Callable[[float, str], None]
 SOURCE_ENV = "IMDB_EXPLORER_SOURCE"  # "auto", "keras" or "aclimdb"
 DATA_ENV = "IMDB_EXPLORER_DATA"  # path of an aclImdb tarball or folder (implies "aclimdb")
 KINDS = ("auto", "keras", "aclimdb")
@@ -99,7 +98,7 @@ def cache_path(spec: SourceSpec) -> Path:
     return cache_dir() / "corpora" / f"{spec.kind}-{digest}.npz"
 
 
-def load(spec: SourceSpec, progress: Progress = lambda fraction, message: None) -> Corpus:
+def load(spec: SourceSpec, progress: ReportProgress = lambda fraction, message: None) -> Corpus:
     """The corpus for ``spec``: from the cache when it is valid, else built (and cached).
 
     A damaged or stale cache file is rebuilt. Raises ``DataUnavailable`` when the data cannot be
@@ -128,7 +127,7 @@ def _stored_fingerprint(target: Path) -> str:
         return ""
 
 
-def _build_aclimdb_corpus(spec: SourceSpec, target: Path, expected: str, progress: Progress) -> None:
+def _build_aclimdb_corpus(spec: SourceSpec, target: Path, expected: str, progress: ReportProgress) -> None:
     source = Path(spec.path or "")
     if not source.exists():
         raise DataUnavailable(
@@ -142,7 +141,7 @@ def _build_aclimdb_corpus(spec: SourceSpec, target: Path, expected: str, progres
     save_corpus(corpus, target, expected)
 
 
-def _build_keras_corpus(target: Path, progress: Progress) -> None:
+def _build_keras_corpus(target: Path, progress: ReportProgress) -> None:
     """Run the Keras download and encoding in a child process (no TensorFlow in this one)."""
     progress(0.05, "downloading imdb.npz through Keras (a separate process)")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -175,7 +174,7 @@ def configured_local_copy() -> str | None:
     return path if path and Path(path).expanduser().exists() else None
 
 
-def download_aclimdb(progress: Progress = lambda fraction, message: None, url: str = ACLIMDB_URL) -> Path:
+def download_aclimdb(progress: ReportProgress = lambda fraction, message: None, url: str = ACLIMDB_URL) -> Path:
     """Download the official aclImdb tarball (84 MB) into the cache, atomically; return its path."""
     target = downloaded_tarball()
 

@@ -31,7 +31,7 @@ from explorer.paths import atomic_save_npz, cache_dir
 PROJECTIONS_FOLDER = "projections"
 DIGEST_CHARACTERS = 20  # of the SHA-256 hex digest: collisions stay out of reach, names stay short
 
-Progress = Callable[[int, int], None]  # (frames done, frames in all)
+ReportFrames = Callable[[int, int], None]  # (frames done, frames in all)
 
 
 def projection_path(source: str, epoch: int | None, vectors: np.ndarray, settings: ProjectionSettings) -> Path:
@@ -75,7 +75,7 @@ def epoch_frames(
     epochs: Sequence[int],
     matrices: Sequence[np.ndarray],
     settings: ProjectionSettings,
-    progress: Progress | None = None,
+    progress: ReportFrames | None = None,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Aligned coordinates of every epoch (last one = reference) and, for PCA, its explained variance.
 
