@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -53,15 +54,11 @@ def browser_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-cache")
 
 
-@pytest.fixture(scope="module")
-def app_url(browser_cache: Path, synthetic_tarball: Path) -> Iterator[str]:
-    """A running `streamlit run app.py` on a free local port, with its own empty cache."""
+@contextmanager
+def serve_app(cache: Path, data: Path) -> Iterator[str]:
+    """A running `streamlit run app.py` on a free local port with ``cache`` and ``data``; its URL."""
     port = _free_port()
-    environment = {
-        **os.environ,
-        "IMDB_EXPLORER_CACHE": str(browser_cache),
-        "IMDB_EXPLORER_DATA": str(real_data_path() or synthetic_tarball),
-    }
+    environment = {**os.environ, "IMDB_EXPLORER_CACHE": str(cache), "IMDB_EXPLORER_DATA": str(data)}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -90,13 +87,22 @@ def app_url(browser_cache: Path, synthetic_tarball: Path) -> Iterator[str]:
                 server.kill()
                 pytest.fail(f"streamlit did not start:\n{server.stdout.read().decode(errors='replace')}")
             time.sleep(0.5)
-    yield url
-    server.terminate()
     try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_cache: Path, synthetic_tarball: Path) -> Iterator[str]:
+    """The app under test, shared by this module's tests, with its own empty cache."""
+    with serve_app(browser_cache, real_data_path() or synthetic_tarball) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +125,10 @@ def wait_until_idle(page: Page) -> None:
 
 
 def assert_no_exception(page: Page, where: str) -> None:
-    exceptions = page.locator('[data-testid="stException"]')
-    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+    """Neither an exception nor an error box (``st.error``) on the page."""
+    for kind in ("stException", "stAlertContentError"):
+        shown = page.locator(f'[data-testid="{kind}"]')
+        assert shown.count() == 0, f"{where}: {shown.first.inner_text()}"
 
 
 def open_page(page: Page, app_url: str, key: str, language: str) -> None:
@@ -145,13 +153,16 @@ def assert_app_navigation(page: Page) -> None:
     assert page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').count() == 2
 
 
-def test_a_deep_link_on_a_fresh_server_gets_the_whole_app(page: Page, app_url: str) -> None:
-    # Must run first: only the first visit of a fresh server can fall into the legacy mode.
-    page.goto(f"{app_url}/padding?maxlen=120")
-    wait_until_idle(page)
-    assert_no_exception(page, "deep link")
-    assert_app_navigation(page)
-    assert "× 120)" in main_text(page)  # the batch caption's shape: the link's maxlen was applied
+def test_a_deep_link_on_a_fresh_server_gets_the_whole_app(
+    page: Page, small_corpus_cache: Path, synthetic_tarball: Path
+) -> None:
+    # Only the first visit of a fresh server can fall into the legacy pages/ mode: a server of its own.
+    with serve_app(small_corpus_cache, synthetic_tarball) as fresh_url:
+        page.goto(f"{fresh_url}/padding?maxlen=120")
+        wait_until_idle(page)
+        assert_no_exception(page, "deep link")
+        assert_app_navigation(page)
+        assert "× 120)" in main_text(page)  # the batch caption's shape: the link's maxlen was applied
 
 
 def test_every_page_in_both_languages(page: Page, app_url: str) -> None:
@@ -211,9 +222,43 @@ def test_embeddings_of_a_stored_run_and_a_word_search(page: Page, app_url: str, 
 def store_embedding_run() -> str:
     """A finished run in the engine's format: its config and word vectors after each of 3 epochs."""
     config = RunConfig(encoding="embedding", embedding_dim=8, num_words=500).validate()
-    run_id = runs.create_run(config, pid=os.getpid())
+    run_id = runs.create_run(config)
     vectors = np.random.default_rng(0).normal(0, 0.1, (config.num_words, config.embedding_dim)).astype(np.float32)
     for epoch in (1, 2, 3):
         runs.save_embedding(run_id, epoch, vectors * epoch)
     runs.write_status(run_id, runs.RunStatus("finished"))
     return run_id
+
+
+def test_why_page_explains_stored_runs_in_both_languages(page: Page, app_url: str, browser_cache: Path) -> None:
+    """The "why" page with a SimpleRNN, an LSTM and a GRU run: every tab, a click on the unit heat map, no
+    exception or error box, screenshots at 1280x720 in both languages."""
+    from tests.test_page_why import store_three_runs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMDB_EXPLORER_CACHE", str(browser_cache))
+        store_three_runs()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    try:
+        for language, label in (("en", "English"), ("ko", "한국어")):
+            page.goto(f"{app_url}/why")
+            wait_until_idle(page)
+            page.locator('[data-testid="stSidebar"] button', has_text=label).first.click()
+            wait_until_idle(page)
+            for tab in page.locator('[data-testid="stTab"]').all():
+                tab.click()
+                wait_until_idle(page)
+                assert_no_exception(page, f"why ({language})")
+                assert page.locator('[data-testid="stAlertContentError"]').count() == 0, main_text(page)
+                page.screenshot(path=SCREENSHOTS / f"why-{tab.inner_text().strip()[:12]}-{language}.png")
+            unit_box = page.locator(".st-key-why_unit")
+            before = unit_box.inner_text()
+            heatmap = page.locator(".st-key-why_units_heatmap .nsewdrag").first
+            box = heatmap.bounding_box()
+            heatmap.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.9})  # a cell of a lower unit
+            wait_until_idle(page)
+            assert_no_exception(page, f"why heat-map click ({language})")
+            assert unit_box.inner_text() != before, "a click on the heat map did not pick its unit"
+            page.screenshot(path=SCREENSHOTS / f"why-units-clicked-{language}.png", full_page=True)
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
