@@ -5,6 +5,12 @@ stored under ``cache_dir()/projections/<source>/`` with a name that carries the 
 (readable) and a digest of the parameters AND the vectors themselves (exact: a re-trained run or
 another word selection can never be served a stale picture). Files are written atomically; a
 damaged file is recomputed, never trusted.
+
+Why not ``joblib.Memory``: it stores pickles (loading one runs code, and this cache sits in a
+folder a shared server writes for everyone), it would hash the whole argument list on every call,
+and its folders are named by function, not by run, so a run's projections could not be deleted
+with the run. Plain ``.npz`` files read with ``allow_pickle=False`` keep all three; the size of
+``cache/`` as a whole is bounded by ``python -m explorer.cache`` and the server's cache budget.
 """
 
 from __future__ import annotations

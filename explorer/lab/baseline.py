@@ -159,7 +159,11 @@ def baseline_cache_path(corpus: Corpus) -> Path:
 
 
 def cached_baseline(corpus: Corpus) -> BaselineResult | None:
-    """The cached result for ``corpus``, or None when there is none (or it is unreadable)."""
+    """The cached result for ``corpus``, or None when there is none (or it is unreadable).
+
+    A few hundred bytes of JSON per corpus, written atomically: ``joblib.Memory`` would store a
+    pickle instead (loading one runs code) for no gain at this size.
+    """
     try:
         stored = json.loads(baseline_cache_path(corpus).read_text(encoding="utf-8"))
         for key in ("positive_features", "negative_features"):
