@@ -19,7 +19,8 @@ MAX_RUNS = 3  # panels side by side: SimpleRNN, LSTM and GRU
 def cached_profiles(run_id: str, corpus_key: str, _corpus: Corpus) -> dict[str, MemoryProfile]:
     """A run's memory profiles over the sampled test reviews (``corpus_key`` names the corpus)."""
     predictor = Predictor.load(run_id)
-    reviews = _corpus.test.ids.take(sample_indices(_corpus, REVIEWS))
+    # only reviews shorter than maxlen get padding, so only they show what its side does
+    reviews = _corpus.test.ids.take(sample_indices(_corpus, REVIEWS, predictor.config.maxlen))
     return both_paddings(predictor.config, predictor.weights, reviews)
 
 

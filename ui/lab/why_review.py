@@ -46,7 +46,13 @@ def pick_review(corpus: Corpus) -> Review:
     return Review(ids, corpus.decode(ids), int(corpus.test.labels[number]))
 
 
-def sample_indices(corpus: Corpus, count: int) -> np.ndarray:
-    """``count`` test reviews drawn once with a fixed seed (all of them if there are fewer)."""
-    total = len(corpus.test)
-    return np.sort(np.random.default_rng(SAMPLE_SEED).permutation(total)[: min(count, total)])
+def sample_indices(corpus: Corpus, count: int, shorter_than: int | None = None) -> np.ndarray:
+    """``count`` test reviews drawn once with a fixed seed (all of them if there are fewer); with
+    ``shorter_than``, only reviews with fewer tokens (the shortest ones if too few are)."""
+    candidates = np.arange(len(corpus.test))
+    if shorter_than is not None:
+        lengths = corpus.test.ids.lengths
+        short = np.flatnonzero(lengths < shorter_than)
+        candidates = short if len(short) >= count else np.argsort(lengths, kind="stable")[:count]
+    chosen = np.random.default_rng(SAMPLE_SEED).permutation(candidates)[: min(count, len(candidates))]
+    return np.sort(chosen)
