@@ -19,6 +19,7 @@ from explorer.training.view import Curves, Progress, best_epoch, curves, describ
 from ui import state
 from ui.i18n import language, t
 from ui.training import manager as jobs
+from ui.training.cluster import draw_cluster_line, draw_where
 from ui.training.names import run_labels
 from ui.training.queue_table import draw_queue
 from ui.user_text import markdown_literal
@@ -68,6 +69,7 @@ def _live_and_queue(watched: str | None, active_ids: list[str]) -> None:
         else:
             _live_panel(watched)
     st.subheader(t("training.queue_title"))
+    draw_cluster_line()
     still_active = [
         info for info in (manager.info(run_id, owner) for run_id in active_ids) if info.state in ACTIVE_STATES
     ]
@@ -122,6 +124,8 @@ def _draw_state(info: RunInfo, events: list[dict[str, Any]]) -> None:
             state=t(f"training.state_{shown_state}"),
         )
     )
+    if info.state == "running":
+        draw_where(events)
     if info.reason and info.state != "stopped":  # a stop's reason says what the state already says
         st.caption(t("training.reason", reason=info.reason))
     if info.state == "queued":
