@@ -108,7 +108,7 @@ def unit_word_heatmap(responses: np.ndarray, units: Sequence[int], words: Sequen
     """The clustered unit × word table (already in display order), with a click target on every cell.
 
     Plotly reports no selection on heat-map cells (streamlit/streamlit#8760), so an invisible marker sits
-    on each cell; its ``customdata`` is the unit, which the page reads from the chart's selection.
+    on each cell; its ``customdata`` is (unit, value): the page reads the unit from the chart's selection.
     """
     limit = float(np.abs(responses).max()) or 1.0
     words = [html.escape(word) for word in words]
@@ -123,7 +123,7 @@ def unit_word_heatmap(responses: np.ndarray, units: Sequence[int], words: Sequen
             zmin=-limit,
             zmax=limit,
             colorbar={"title": {"text": translate(language, "why.response_legend")}, "thickness": 12},
-            hovertemplate=translate(language, "why.heat_hover") + "<extra></extra>",
+            hoverinfo="skip",  # the click targets on top carry the hover label (and the click)
         )
     )
     grid_x, grid_y = np.meshgrid(np.arange(len(words)), np.arange(len(units)))
@@ -131,12 +131,12 @@ def unit_word_heatmap(responses: np.ndarray, units: Sequence[int], words: Sequen
         go.Scatter(
             x=np.asarray(words, dtype=object)[grid_x.ravel()],
             y=np.asarray(unit_labels, dtype=object)[grid_y.ravel()],
-            customdata=np.asarray(units)[grid_y.ravel()],
+            customdata=np.column_stack([np.asarray(units)[grid_y.ravel()], responses.ravel()]),
             mode="markers",
             marker={"size": CELL_MARKER_SIZE, "symbol": "square", "opacity": 0},
             selected={"marker": {"opacity": 0}},
             unselected={"marker": {"opacity": 0}},
-            hoverinfo="skip",
+            hovertemplate=translate(language, "why.heat_hover") + "<extra></extra>",
             showlegend=False,
         )
     )
