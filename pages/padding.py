@@ -6,14 +6,18 @@ from explorer.data.corpus import OOV_ID
 from explorer.data.ragged import SIDES, pad_sequences
 from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
+from ui import state
+from ui.code_behind import draw_code_behind
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
+from ui.links import int_within, linked
 from ui.page import page_header
 from ui.sidebar import settings
 from ui.user_text import markdown_literal
 
 page_header("padding")
 corpus = require_corpus()
+draw_code_behind("padding")
 chosen = settings()
 train = book_split(corpus)[0]
 num_words = effective_num_words(corpus, chosen.num_words)
@@ -27,10 +31,18 @@ def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
 
 
 mode_column, detail_column = st.columns([3, 2])
-mode = mode_column.segmented_control(t("padding.pick"), one_review.PICK_MODES, default="index", required=True,
-                                     format_func=lambda m: t(f"padding.pick_{m}"), key="padding_pick")  # fmt: skip
-index = detail_column.number_input(t("padding.index"), 0, len(train) - 1, key="padding_index") if mode == "index" else 0
-word = detail_column.text_input(t("padding.word"), "great", key="padding_word") if mode == "word" else ""
+last = len(train) - 1
+index_link = linked(state.PADDING_INDEX, int_within(0, last), f"0–{last:,}")  # the review number, in shared links
+mode = mode_column.segmented_control(
+    t("padding.pick"),
+    one_review.PICK_MODES,
+    default="index",
+    required=True,
+    format_func=lambda m: t(f"padding.pick_{m}"),
+    **linked(state.PADDING_PICK),
+)
+index = detail_column.number_input(t("padding.index"), 0, last, **index_link) if mode == "index" else 0
+word = detail_column.text_input(t("padding.word"), "great", **linked(state.PADDING_WORD)) if mode == "word" else ""
 if mode in ("random", "word") and detail_column.button(t("padding.another"), key="padding_another"):
     st.session_state["padding_seed"] = st.session_state.get("padding_seed", 0) + 1
 searched = word.strip().lower()  # the tokenizer's form, so the grid and the text can mark it

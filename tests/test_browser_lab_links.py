@@ -1,0 +1,167 @@
+"""Issue 13 in a real browser, in both languages at 1280×720: a projected run opens at its best epoch and
+exports name it (item 1), the inside-the-RNN badges, finder and token stepper (item 17), and links that
+carry the page's own state (item 19). Fails on any exception or error box; saves screenshots.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+from playwright.sync_api import Page
+
+from explorer.i18n import LANGUAGES, translate
+from explorer.training import runs
+from explorer.training.config import RunConfig
+from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
+from tests.test_page_lab import store_run as store_recurrent_run
+from ui import state
+
+PROJECTOR = {"width": 1280, "height": 720}
+EPOCHS = (1, 2, 3)
+BEST_EPOCH = 2  # the fabricated history's best validation accuracy
+PLAY_WAIT_MS = 4_000  # Play shows a word every 0.8 s
+
+
+def assert_clean(tab: Page, where: str) -> None:
+    assert_no_exception(tab, where)
+    errors = tab.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
+
+
+def store_embedding_runs() -> tuple[str, str]:
+    """Two finished embedding runs: one whose best epoch is 2 of 3, and a newer one with no validation."""
+    ids = []
+    for history in ([{"epoch": e, "val_accuracy": a} for e, a in zip(EPOCHS, (0.6, 0.8, 0.7), strict=True)], []):
+        config = RunConfig(encoding="embedding", embedding_dim=8, num_words=500).validate()
+        run_id = runs.create_run(config, "tests", "tests")
+        vectors = np.random.default_rng(len(ids)).normal(0, 0.1, (config.num_words, 8)).astype(np.float32)
+        for epoch in EPOCHS:
+            runs.save_embedding(run_id, epoch, vectors * epoch)
+        runs.write_history(run_id, history)
+        runs.write_status(run_id, runs.RunStatus("finished"))
+        ids.append(run_id)
+    return ids[0], ids[1]
+
+
+@pytest.fixture(scope="module")
+def stored(browser_cache: Path) -> dict[str, str]:  # noqa: F811
+    """The runs these tests look at, in the browser server's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMDB_EXPLORER_CACHE", str(browser_cache))
+        best, newest = store_embedding_runs()
+        recurrent = store_recurrent_run(RunConfig(layer="lstm", units=4, embedding_dim=4, maxlen=40).validate())
+    return {"best": best, "newest": newest, "recurrent": recurrent}
+
+
+def run_label(language: str, run_id: str, cache: Path) -> str:
+    """The run's option label on the projections page: what a bound selectbox writes into a link."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMDB_EXPLORER_CACHE", str(cache))
+        config = runs.read_config(run_id)
+    return translate(
+        language,
+        "embeddings.run_label",
+        run=run_id,
+        encoding=config.encoding,
+        layer=config.layer,
+        dim=config.embedding_dim,
+    )
+
+
+def choose(tab: Page, key: str, option_start: str) -> None:
+    """Pick the option starting with ``option_start`` in the selectbox drawn with ``key``."""
+    tab.locator(f".st-key-{key} [data-testid='stSelectbox']").click()
+    tab.locator('[role="option"]', has_text=option_start).first.click()
+    wait_until_idle(tab)
+
+
+def epoch_shown(tab: Page) -> str:
+    return tab.locator(f".st-key-{state.EMBEDDINGS_EPOCH} [role='slider']").get_attribute("aria-valuetext") or ""
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_a_chosen_run_opens_at_its_best_epoch_and_exports_name_it(
+    page: Page,  # noqa: F811
+    app_url: str,  # noqa: F811
+    stored: dict[str, str],
+    language: str,
+) -> None:
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{app_url}/embeddings?lang={quote(LANGUAGES[language])}")
+    wait_until_idle(page)
+    assert_clean(page, f"embeddings ({language})")
+    assert epoch_shown(page) == str(EPOCHS[-1]), "the newest run has no validation score: its last epoch"
+    choose(page, state.EMBEDDINGS_RUN, stored["best"])
+    assert_clean(page, f"embeddings, best run ({language})")
+    assert epoch_shown(page) == str(BEST_EPOCH), "a chosen run opens at its best epoch"
+    downloads = page.locator('[data-testid="stDownloadButton"]').all_inner_texts()
+    assert any(f"vectors_run-{stored['best']}_epoch{BEST_EPOCH:03d}.tsv" in text for text in downloads), downloads
+    page.screenshot(path=SCREENSHOTS / f"embeddings-best-epoch-{language}.png")
+    choose(page, state.EMBEDDINGS_RUN, stored["newest"])
+    assert epoch_shown(page) == str(EPOCHS[-1]), "back to the other run: its own epoch, not the one left behind"
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_links_carry_the_run_and_the_searched_word(
+    page: Page,  # noqa: F811
+    app_url: str,  # noqa: F811
+    browser_cache: Path,  # noqa: F811
+    stored: dict[str, str],
+    language: str,
+) -> None:
+    page.set_viewport_size(PROJECTOR)
+    label = quote(run_label(language, stored["best"], browser_cache))
+    page.goto(f"{app_url}/embeddings?lang={quote(LANGUAGES[language])}&embeddings_run={label}&embeddings_search=film")
+    wait_until_idle(page)
+    assert_clean(page, f"embeddings link ({language})")
+    assert stored["best"] in page.locator(f".st-key-{state.EMBEDDINGS_RUN}").inner_text()
+    assert page.locator(f".st-key-{state.EMBEDDINGS_SEARCH} input").input_value() == "film"
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1, "the searched word's neighbours are listed"
+    search = page.locator(f".st-key-{state.EMBEDDINGS_SEARCH} input")
+    search.fill("movie")
+    search.press("Enter")
+    wait_until_idle(page)
+    assert "embeddings_search=movie" in page.url, "typing a word puts it into the link"
+    page.screenshot(path=SCREENSHOTS / f"embeddings-link-{language}.png")
+
+    page.goto(f"{app_url}/lab_rnn?lang={quote(LANGUAGES[language])}&lab_rnn_review_0=3&{state.LAB_RNN_SHOWN}=0")
+    wait_until_idle(page)
+    assert_clean(page, f"lab_rnn link ({language})")
+    assert page.locator(".st-key-lab_rnn_review_0 input").input_value() == "3"
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_inside_the_rnn_badges_finder_and_stepper(
+    page: Page,  # noqa: F811
+    app_url: str,  # noqa: F811
+    stored: dict[str, str],
+    language: str,
+) -> None:
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{app_url}/lab_rnn?lang={quote(LANGUAGES[language])}")
+    wait_until_idle(page)
+    assert_clean(page, f"lab_rnn ({language})")
+    verdicts = [
+        translate(language, f"lab_rnn.badge_{side}", probability=0.0).split(":")[0] for side in ("right", "wrong")
+    ]
+    assert any(verdict in page.locator('[data-testid="stMain"]').inner_text() for verdict in verdicts)
+    number = page.locator(".st-key-lab_rnn_review_1 input")
+    before = number.input_value()
+    page.locator(".st-key-lab_rnn_find_1_0 button").click()  # find one it gets wrong
+    wait_until_idle(page)
+    assert_clean(page, f"lab_rnn find ({language})")
+    none_found = translate(language, "lab_rnn.none_wrong", count=1).split("1")[0]
+    assert number.input_value() != before or none_found in page.locator('[data-testid="stMain"]').inner_text()
+    word = page.locator('[data-testid="stMetric"]', has_text=translate(language, "lab_rnn.step_word"))
+    first = word.inner_text()
+    page.locator(".st-key-lab_rnn_play button").click()
+    page.wait_for_timeout(PLAY_WAIT_MS)
+    assert word.inner_text() != first, "Play moves the stepper on"
+    page.screenshot(path=SCREENSHOTS / f"lab_rnn-stepper-{language}.png")
+    page.locator(".st-key-lab_rnn_play button").click()  # pause
+    wait_until_idle(page)
+    assert_clean(page, f"lab_rnn stepper ({language})")
+    page.screenshot(path=SCREENSHOTS / f"lab_rnn-{language}.png", full_page=True)
