@@ -303,8 +303,8 @@ def _run_direction(
     """
     units = recurrent_kernel.shape[0]
     dtype = recurrent_kernel.dtype
-    h_all = np.zeros((*shape, units), dtype=dtype)
-    c_all = np.zeros_like(h_all) if kind == "lstm" else None
+    h_all = np.empty((*shape, units), dtype=dtype)  # every step of every review is written below
+    c_all = np.empty_like(h_all) if kind == "lstm" else None
     states = [np.zeros((*shape[:-1], units), dtype=dtype) for _ in range(2 if kind == "lstm" else 1)]
     extra = input_bias(kind, bias)
     started = 0  # with shared: how many (sorted) reviews have left the reference
@@ -318,9 +318,6 @@ def _run_direction(
                 if c_ref is not None:
                     states[1][started:count] = c_ref[t - 1]
             started = count
-            h_all[count:, t] = h_ref[t]
-            if c_all is not None:
-                c_all[count:, t] = c_ref[t]
         old = [state[:count] for state in states] if count is not None else states
         _, new_states = STEPS[kind](NUMPY_OPS, inputs.at(t, count) + extra, old, recurrent_kernel, bias)
         if mask is not None:
@@ -332,6 +329,13 @@ def _run_direction(
         h_all[at_t] = new_states[0]
         if c_all is not None:
             c_all[at_t] = new_states[1]
+    if shared is not None:  # the steps before each review's start are the reference's (row by row: contiguous)
+        starts, h_ref, c_ref = shared
+        for row in np.flatnonzero(starts > 0):
+            start = min(int(starts[row]), shape[-1])
+            h_all[row, :start] = h_ref[:start]
+            if c_all is not None:
+                c_all[row, :start] = c_ref[:start]
     return h_all, c_all
 
 
