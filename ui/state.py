@@ -27,6 +27,9 @@ TRAINING_OVERLAY = "training_overlay"  # widget: the runs overlaid, set by the p
 TRAINING_INSPECT = "training_inspect"  # widget: the run whose results are shown, likewise
 
 # Page state that shared links carry (ui.links binds these widgets to URL query parameters of the same name).
+PADDING_PICK = "padding_pick"  # widget: how the padding page picks its review (number, random, with a word)
+PADDING_INDEX = "padding_index"  # widget: the review number there
+PADDING_WORD = "padding_word"  # widget: the word searched there
 EMBEDDINGS_RUN = "embeddings_run"  # widget: the run whose word vectors are projected
 EMBEDDINGS_SEARCH = "embeddings_search"  # widget: the searched word
 EMBEDDINGS_WORDS = "embeddings_words"  # widget: how many of the most frequent words are projected
