@@ -98,3 +98,19 @@ def test_the_projections_page_has_a_semantic_axis(own_cache: Path, language: str
     assert_clean(app)
     assert chart_count(app) == before - 1
     assert any("zzzz" in warning.value for warning in app.warning)
+
+
+def test_a_stacked_bidirectional_one_hot_run_with_a_mask(own_cache: Path) -> None:
+    from explorer.training import runs
+    from tests.test_interpret import random_weights
+
+    config = RunConfig(
+        encoding="one_hot", layer="gru", units=3, bidirectional=True, stacked=2, mask_zero=True, num_words=50, maxlen=30
+    ).validate()
+    run_id = runs.create_run(config, "tests", "tests")
+    runs.save_weights(run_id, random_weights(config))
+    app = page("why").run()
+    assert_clean(app)
+    assert app.selectbox(key="why_run").value == run_id
+    assert "keeps the least of the review: 100%" in " ".join(m.value for m in app.markdown)  # the mask skips pads
+    assert len(app.selectbox(key=state.WHY_UNIT).options) == 6  # both directions' units, as the dense layer reads
