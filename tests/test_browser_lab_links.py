@@ -165,3 +165,15 @@ def test_inside_the_rnn_badges_finder_and_stepper(
     wait_until_idle(page)
     assert_clean(page, f"lab_rnn stepper ({language})")
     page.screenshot(path=SCREENSHOTS / f"lab_rnn-{language}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_the_text_lab_shows_a_linked_review_as_text(page: Page, app_url: str, language: str) -> None:  # noqa: F811
+    page.set_viewport_size(PROJECTOR)
+    source = quote(translate(language, "lab.source_review"))
+    page.goto(f"{app_url}/lab?lang={quote(LANGUAGES[language])}&{state.LAB_SOURCE}={source}&{state.LAB_REVIEW}=3")
+    wait_until_idle(page)
+    assert_clean(page, f"lab ({language})")
+    assert page.locator(f".st-key-{state.LAB_REVIEW} input").input_value() == "3"
+    assert "<br" not in page.locator('[data-testid="stMain"]').inner_text(), "review markup shown raw"
+    page.screenshot(path=SCREENSHOTS / f"lab-review-{language}.png")

@@ -36,7 +36,8 @@ def test_text_page_draws_every_tab_for_typed_text_and_a_review(app_environment: 
     app = page("lab").run()
     assert_clean(app)
     assert chart_count(app) == 5  # one-hot, texts_to_matrix modes, hashed one-hot, collision curve, n-grams
-    assert "texts_to_sequences → [1, 2, 3, 4, 1, 5]" in app.code[0].value  # "the" (×3) comes first
+    sequences = [code.value for code in app.code if "texts_to_sequences →" in code.value]
+    assert "texts_to_sequences → [1, 2, 3, 4, 1, 5]" in sequences[0]  # "the" (×3) comes first
     app.segmented_control(key="lab_level").set_value("character").run()
     app.select_slider(key="lab_dimension").set_value(2).run()  # five distinct words in two columns must collide
     app.slider(key="lab_n_range").set_value((3, 3)).run()
@@ -196,7 +197,7 @@ def test_rnn_page_state_comes_from_a_link(own_cache: Path) -> None:
 def test_a_link_to_a_run_that_is_not_here_says_so(own_cache: Path) -> None:
     store_run(RunConfig(layer="gru", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
-    app.query_params[state.LAB_RNN_RUN] = "run-from-another-machine"
+    app.query_params[state.LAB_RNN_RUN] = "nosuchrun"
     app.run().switch_page("pages/lab_rnn.py").run()
     assert not app.exception
-    assert any("run-from-another-machine" in warning.value for warning in app.warning)
+    assert any("nosuchrun" in warning.value for warning in app.warning)
