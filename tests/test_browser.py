@@ -189,7 +189,8 @@ def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str)
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
-    # the slider reports its value after a short pause, so the rerun may not have started yet
+    page.locator('[data-testid="stSidebar"] button', has_text="Apply").click()  # the sliders apply on the button
+    # the rerun may not have started yet
     deadline = time.monotonic() + RERUN_TIMEOUT_S
     while main_text(page) == before and time.monotonic() < deadline:
         page.wait_for_timeout(250)

@@ -195,3 +195,14 @@ def test_home_puts_the_book_beside_this_explorer(app_environment, lang, why):
     assert table.loc["train_seq.shape"].tolist() == ["(20000, 100)", "(96, 100)"]
     assert table.loc["train_seq.nbytes"].tolist() == ["8,000,000", f"{96 * 100 * 4:,}"]
     assert any(why in info.value for info in at.info)  # the synthetic corpus is aclImdb text
+
+
+@pytest.mark.parametrize(("lang", "apply"), [("en", "Apply num_words and maxlen"), ("ko", "num_words와 maxlen 적용")])
+def test_sliders_wait_for_the_apply_button(app_environment, lang, apply):
+    at = open_page(app_environment, "pages/lengths.py", lang=lang)
+    sliders = {slider.key: slider for slider in at.sidebar.slider}
+    assert sliders["num_words"].proto.ignore_rerun and sliders["maxlen"].proto.ignore_rerun  # no rerun per key press
+    assert at.sidebar.button(key="apply_settings").label == apply
+    at.sidebar.slider(key="maxlen").set_value(20)
+    at = click(at, "apply_settings")  # the button's rerun carries the slider's new value to the page
+    assert translate(lang, "lengths.truncated", maxlen=20) in metrics(at)

@@ -80,6 +80,7 @@ def draw_sidebar() -> None:
             help=t("sidebar.num_words_help"),
             key=state.NUM_WORDS,
             bind="query-params",
+            on_change="ignore",  # applied by the button below: see _draw_apply_button
         )
         check_link(state.MAXLEN, int_within(*MAXLEN_RANGE), f"{MAXLEN_RANGE[0]}–{MAXLEN_RANGE[1]:,}")
         st.slider(
@@ -89,7 +90,9 @@ def draw_sidebar() -> None:
             help=t("sidebar.maxlen_help"),
             key=state.MAXLEN,
             bind="query-params",
+            on_change="ignore",
         )
+        _draw_apply_button()
         padding, truncating = st.columns(2)
         for column, key, default in (
             (padding, state.PADDING, BOOK_PADDING),
@@ -100,6 +103,18 @@ def draw_sidebar() -> None:
         _draw_source_controls()
         st.caption(t("sidebar.share_hint"))
     training_jobs.warm_up()  # after the controls are drawn: the first page of a server starts the training worker
+
+
+def _draw_apply_button() -> None:
+    """The button that applies the sliders: they change the pages once, when it is pressed.
+
+    A slider that reran the app on every change queued one rerun per key press (holding an
+    arrow key for 400 steps left the pages 7 s behind, on a projector in front of a class).
+    The sliders are ``on_change="ignore"``: they move (and the address bar follows) without
+    rerunning, and the values are applied together by this button, or by the next rerun any
+    other control causes. A teacher sets both values, then presses once, and every page follows.
+    """
+    st.button(t("sidebar.apply"), key="apply_settings", type="primary", width="stretch", help=t("sidebar.apply_help"))
 
 
 def _draw_source_controls() -> None:
