@@ -248,7 +248,7 @@ def train_ours(config: RunConfig, reviews: int) -> tuple[list[float], list[float
     from explorer.training.engine.trainer import NoControl, train_run
 
     config = with_subset(config, reviews)
-    run_id = runs.create_run(config, os.getpid())
+    run_id = runs.create_run(config)
     events: list[dict] = []
     train_run(run_id, config, events.append, NoControl())
     history = runs.read_history(run_id)

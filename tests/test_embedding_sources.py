@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -66,7 +64,7 @@ def test_search_finds_neighbours_where_the_word_exists_and_highlights_rows(corpu
 
 def test_run_vectors_and_frames_follow_the_stored_epochs(corpus, isolated_cache):
     config = RunConfig(encoding="embedding", embedding_dim=3, num_words=7).validate()
-    run_id = runs.create_run(config, pid=os.getpid())
+    run_id = runs.create_run(config)
     for epoch in (1, 2):
         runs.save_embedding(run_id, epoch, np.full((7, 3), epoch, dtype=np.float32) + np.arange(7)[:, None])
     assert [found for found, _ in embedding_runs()] == [run_id]

@@ -247,13 +247,13 @@ def test_traceable_runs_and_their_accuracies(isolated_cache) -> None:
     from explorer.training import runs
     from explorer.training.config import RunConfig
 
-    recurrent = runs.create_run(RunConfig(), pid=0)
+    recurrent = runs.create_run(RunConfig())
     runs.save_weights(recurrent, {"dense/bias": np.zeros(1)})
     runs.write_history(recurrent, [{"val_accuracy": 0.61}, {"val_accuracy": 0.74}, {"val_accuracy": 0.70}])
     runs.save_evaluation(recurrent, {"accuracy": 0.72})
-    flatten = runs.create_run(RunConfig(layer="flatten_dense"), pid=0)
+    flatten = runs.create_run(RunConfig(layer="flatten_dense"))
     runs.save_weights(flatten, {"dense/bias": np.zeros(1)})
-    runs.create_run(RunConfig(layer="lstm"), pid=0)  # no weights yet: nothing to replay
+    runs.create_run(RunConfig(layer="lstm"))  # no weights yet: nothing to replay
     assert traceable_runs() == {recurrent: RunConfig()}
     assert run_accuracies(recurrent) == (0.74, 0.72)
     assert run_accuracies(flatten) == (None, None)

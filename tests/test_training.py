@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from explorer.training.config import (
 from explorer.training.data import prepare, save_arrays
 from explorer.training.evaluate import evaluate_predictions
 from explorer.training.inference import Predictor
+from explorer.training.instance import InstanceLock
 
 TINY_WORDS = tuple(f"w{rank}" for rank in range(1, 80))
 TEST_SPEED = Speed(jit_compile=False, steps_per_execution=1)  # XLA compiles too long for tiny tests
@@ -199,12 +199,14 @@ def test_a_run_left_running_by_a_dead_server_reads_as_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("IMDB_EXPLORER_CACHE", str(tmp_path))
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    run_id = runs.create_run(RunConfig(), pid=dead.pid)
-    runs.write_status(run_id, runs.RunStatus("running", pid=dead.pid))
+    gone = InstanceLock()
+    run_id = runs.create_run(RunConfig(), gone.instance_id, "owner")
+    runs.write_status(run_id, runs.RunStatus("running", instance=gone.instance_id))
+    assert runs.read_status(run_id).state == "running"
+    gone.release()
     assert runs.read_status(run_id).state == "interrupted"
-    live = runs.create_run(RunConfig(), pid=os.getpid())
+    alive = InstanceLock()
+    live = runs.create_run(RunConfig(), alive.instance_id, "owner")
     assert runs.read_status(live).state == "queued"
     runs.delete_run(run_id)
     assert runs.list_runs() == [live]
@@ -298,7 +300,7 @@ def test_every_variant_trains_an_epoch_and_numpy_inference_matches_keras(own_cac
 
     glove = write_glove(own_cache / "glove.6B.6d.txt", [f"w{rank}" for rank in range(1, 80, 2)])
     config = tiny_config(own_cache, glove_path=str(glove), **settings)
-    run_id = runs.create_run(config, os.getpid())
+    run_id = runs.create_run(config)
     events: list[dict] = []
     assert train_run(run_id, config, events.append, NoControl(), TEST_SPEED) == "finished"
 
@@ -328,7 +330,7 @@ def test_the_xla_path_trains_the_one_hot_gather_model(own_cache: Path) -> None:
     from explorer.training.engine.trainer import NoControl, train_run
 
     config = tiny_config(own_cache, encoding="one_hot", layer="simple_rnn", epochs=2)
-    run_id = runs.create_run(config, os.getpid())
+    run_id = runs.create_run(config)
     keras_fit = replace(DEFAULT_SPEED, compiled_loops=False)  # this model would otherwise take the compiled loops
     assert train_run(run_id, config, lambda event: None, NoControl(), keras_fit) == "finished"
     assert [row["epoch"] for row in runs.read_history(run_id)] == [1, 2]
@@ -343,7 +345,7 @@ def test_a_compiled_run_saves_a_model_that_resumes_with_its_optimizer_state(own_
 
     glove = write_glove(own_cache / "glove.6B.6d.txt", list(TINY_WORDS))
     config = tiny_config(own_cache, encoding="glove", glove_path=str(glove), layer="lstm", optimizer="adam", epochs=2)
-    run_id = runs.create_run(config, os.getpid())
+    run_id = runs.create_run(config)
     assert train_run(run_id, config, lambda event: None, NoControl(), TEST_SPEED) == "finished"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. "Skipping variable loading for optimizer"
@@ -392,7 +394,7 @@ def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cach
 
     config = tiny_config(own_cache, epochs=10, patience=0, learning_rate=0.05, optimizer="adam")
     steps = -(-160 // config.batch_size)
-    run_id = runs.create_run(config, os.getpid())
+    run_id = runs.create_run(config)
     speed = replace(TEST_SPEED, compiled_loops=compiled_loops)
     assert train_run(run_id, config, lambda event: None, StopInEpochThree(), speed) == "stopped"
     history = runs.read_history(run_id)

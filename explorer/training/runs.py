@@ -1,23 +1,32 @@
 """Training runs on disk: one folder per run under ``cache_dir()/runs/<id>/``.
 
-A run folder holds ``config.json``, ``status.json`` (state and reason), ``history.jsonl`` (one
-line per finished epoch, rewritten atomically after each), the best model ``best.keras``,
-``weights.npz`` (the same weights as plain arrays, for inference without TensorFlow),
-``embedding_epoch_NNN.npy`` (the word vectors after each epoch) and ``evaluation.json``.
+A run folder holds ``config.json``, ``status.json`` (state, reason and the server instance that
+runs it), ``owner.json`` (a digest of the owner's browser identity, so ownership survives a
+restart), ``history.jsonl`` (one line per finished epoch, rewritten atomically after each), the
+best model ``best.keras``, ``weights.npz`` (the same weights as plain arrays, for inference
+without TensorFlow), ``embedding_epoch_NNN.npy`` (the vectors of the first ``SNAPSHOT_ROWS`` ids
+after each epoch: all the projections page can show), ``evaluation.json`` and, if someone
+pinned the run, ``pinned`` (the cache budget never prunes it).
 
-Every file is written atomically. A run counts as finished only when its status says so, and
-that status is written last; a run still marked queued or running whose owning process is gone
-is reported as interrupted, never as finished.
+Every file is written atomically, and a new run's folder appears complete or not at all. A run
+counts as finished only when its status says so, and that status is written last; a run still
+marked queued or running whose server instance is gone (``explorer.training.instance``) is
+reported as interrupted, never as finished. Every failed read of a run file raises
+``RunStoreError``: a run with a damaged file is listed as damaged, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
 import time
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -26,8 +35,10 @@ import numpy as np
 
 from explorer.paths import atomic_save_npz, atomic_write, atomic_write_bytes, atomic_write_json, cache_dir
 from explorer.training.config import ConfigError, RunConfig
+from explorer.training.instance import instance_alive
 
-State = Literal["queued", "running", "finished", "stopped", "failed", "interrupted"]
+# "damaged" is never stored: it is how a run with an unreadable file is listed
+State = Literal["queued", "running", "finished", "stopped", "failed", "interrupted", "damaged"]
 ACTIVE_STATES: tuple[State, ...] = ("queued", "running")
 FINAL_STATES: tuple[State, ...] = ("finished", "stopped", "failed", "interrupted")
 # UTC date, time, .milliseconds (runs stored before 2026-11-22 have none), random hex
@@ -40,11 +51,20 @@ MODEL_FILE = "best.keras"
 WEIGHTS_FILE = "weights.npz"
 EVALUATION_FILE = "evaluation.json"
 NAME_FILE = "name.json"  # the run's name (explorer.training.naming)
+OWNER_FILE = "owner.json"
+PIN_FILE = "pinned"
 EMBEDDING_PATTERN = "embedding_epoch_{epoch:03d}.npy"
+PROJECTIONS_FOLDER = "projections"  # explorer.embeddings.projection_cache stores a run's under run-<id>/
+TRASH_PREFIX = ".trash-"  # a deleted run's folder, renamed away before its files are removed
+NEW_PREFIX = ".new-"  # a run folder being created, renamed into place once complete
+# The projections page shows at most 5,000 real words, ids 4 to 5,003 (ids 0-3 are special), so
+# snapshots keep the first 5,004 rows: 5,004 x 16 floats = 320 KB an epoch, not 12.8 MB at 200,000 words.
+SNAPSHOT_ROWS = 5_004
+EVALUATION_KEYS = frozenset({"accuracy", "loss", "confusion", "roc_fpr", "roc_tpr", "roc_auc", "count"})
 
 
 class RunStoreError(ValueError):
-    """A run that does not exist, or whose files are damaged."""
+    """A run that does not exist, or whose files are damaged or cannot be written."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +74,14 @@ class RunStatus:
     state: State
     reason: str = ""
     updated: float = 0.0
-    pid: int = 0  # the process that owns the run while it is queued or running
+    instance: str = ""  # the server instance that queued or runs it (explorer.training.instance)
     best_epoch: int | None = None
     best_val_loss: float | None = None
+
+
+def owner_digest(owner: str) -> str:
+    """What a run folder stores of its owner: a digest, so the files never hold a browser's secret."""
+    return hashlib.sha256(owner.encode("utf-8")).hexdigest()
 
 
 def runs_dir() -> Path:
@@ -80,35 +105,60 @@ def run_dir(run_id: str) -> Path:
     return runs_dir() / run_id
 
 
-def create_run(config: RunConfig, pid: int) -> str:
-    """Store a new queued run and return its id."""
+def create_run(config: RunConfig, instance: str, owner: str) -> str:
+    """Store a new queued run of server ``instance``, owned by ``owner``, and return its id.
+
+    The files are written into a hidden folder renamed into place at the end, so a full disk
+    leaves no half-created run (``RunStoreError`` says the disk is full).
+    """
     run_id = new_run_id()
-    folder = run_dir(run_id)
-    folder.mkdir(parents=True)
-    atomic_write_bytes(folder / CONFIG_FILE, config.to_json().encode("utf-8"))
-    write_status(run_id, RunStatus("queued", pid=pid))
+    building = runs_dir() / f"{NEW_PREFIX}{run_id}"
+    try:
+        building.mkdir()
+        atomic_write_bytes(building / CONFIG_FILE, config.to_json().encode("utf-8"))
+        atomic_write_json(building / OWNER_FILE, {"owner": owner_digest(owner)})
+        atomic_write_json(building / STATUS_FILE, _status_values(RunStatus("queued", instance=instance)))
+        building.rename(run_dir(run_id))
+    except OSError as error:
+        shutil.rmtree(building, ignore_errors=True)
+        raise RunStoreError(describe_os_error(error, "the run could not be stored")) from error
     return run_id
+
+
+def describe_os_error(error: OSError, what: str) -> str:
+    """One line for a failed write: a full disk says so; no stack trace, no server path."""
+    if error.errno == errno.ENOSPC:
+        return f"{what}: the server's disk is full."
+    return f"{what}: {error.strerror or type(error).__name__}."
+
+
+def _status_values(status: RunStatus) -> dict[str, Any]:
+    return dict(status.__dict__, updated=time.time())
 
 
 def write_status(run_id: str, status: RunStatus) -> None:
     """Replace the run's status atomically."""
-    values = dict(status.__dict__, updated=time.time())
-    atomic_write_json(run_dir(run_id) / STATUS_FILE, values)
+    atomic_write_json(run_dir(run_id) / STATUS_FILE, _status_values(status))
 
 
 def read_status(run_id: str) -> RunStatus:
-    """The run's status as stored, with a dead owner's active run reported as interrupted."""
+    """The run's status as stored, with an active run of a dead server instance reported as interrupted."""
     values = _read_json(run_dir(run_id) / STATUS_FILE)
+    if not isinstance(values, dict):
+        raise RunStoreError(f"the status of run {run_id} is damaged (not a JSON object).")
+    values.pop("pid", None)  # statuses stored before server instances named a process id
     try:
         status = RunStatus(**values)
     except TypeError as error:
         raise RunStoreError(f"the status of run {run_id} is damaged ({error}).") from error
-    if status.state in ACTIVE_STATES and not _process_alive(status.pid):
+    if status.state not in (*ACTIVE_STATES, *FINAL_STATES) or not isinstance(status.reason, str):
+        raise RunStoreError(f"the status of run {run_id} is damaged (state {status.state!r}).")
+    if status.state in ACTIVE_STATES and not instance_alive(status.instance):
         return RunStatus(
             "interrupted",
             "the server stopped before this run ended",
             status.updated,
-            0,
+            "",
             status.best_epoch,
             status.best_val_loss,
         )
@@ -123,6 +173,31 @@ def read_config(run_id: str) -> RunConfig:
         raise RunStoreError(f"the config of run {run_id} is damaged ({error}).") from error
 
 
+def read_owner(run_id: str) -> str:
+    """The digest of the run's owner (``owner_digest``); empty for runs stored before owners were kept."""
+    path = run_dir(run_id) / OWNER_FILE
+    if not path.is_file():
+        return ""
+    values = _read_json(path)
+    if not isinstance(values, dict) or not isinstance(values.get("owner"), str):
+        raise RunStoreError(f"the owner file of run {run_id} is damaged.")
+    return values["owner"]
+
+
+def is_pinned(run_id: str) -> bool:
+    """True if someone pinned the run: the cache budget never prunes it."""
+    return (run_dir(run_id) / PIN_FILE).is_file()
+
+
+def set_pinned(run_id: str, pinned: bool) -> None:
+    """Pin or unpin the run."""
+    path = run_dir(run_id) / PIN_FILE
+    if pinned:
+        atomic_write_bytes(path, b"")
+    else:
+        path.unlink(missing_ok=True)
+
+
 def list_runs() -> list[str]:
     """Ids of every stored run, newest first (folders without a status are skipped)."""
     folders = [
@@ -131,12 +206,52 @@ def list_runs() -> list[str]:
     return sorted((path.name for path in folders), reverse=True)
 
 
+def projections_dir(run_id: str) -> Path:
+    """Where the projections page caches this run's projections (its ``_safe_name`` of ``run-<id>``)."""
+    return cache_dir() / PROJECTIONS_FOLDER / f"run-{run_dir(run_id).name}"
+
+
 def delete_run(run_id: str) -> None:
-    """Remove the run and everything in its folder."""
+    """Remove the run, everything in its folder and its cached projections.
+
+    The folder is first renamed away (one atomic step: no reader sees half a run), then its
+    files are removed; leftovers of an interrupted removal go at the next ``remove_leftovers``.
+    """
     folder = run_dir(run_id)
-    if not folder.exists():
-        raise RunStoreError(f"there is no run {run_id}.")
-    shutil.rmtree(folder)
+    trash = runs_dir() / f"{TRASH_PREFIX}{run_id}-{secrets.token_hex(3)}"
+    try:
+        folder.rename(trash)
+    except FileNotFoundError as error:
+        raise RunStoreError(f"there is no run {run_id}.") from error
+    except OSError as error:
+        raise RunStoreError(describe_os_error(error, f"run {run_id} could not be deleted")) from error
+    shutil.rmtree(trash, ignore_errors=True)
+    shutil.rmtree(projections_dir(run_id), ignore_errors=True)
+
+
+def settle_orphans() -> list[str]:
+    """Store as interrupted every run left queued or running by a server instance that is gone; their ids."""
+    settled = []
+    for run_id in list_runs():
+        try:
+            stored = _read_json(run_dir(run_id) / STATUS_FILE)
+            status = read_status(run_id)
+        except RunStoreError:
+            continue  # listed as damaged
+        if isinstance(stored, dict) and stored.get("state") in ACTIVE_STATES and status.state == "interrupted":
+            try:
+                write_status(run_id, status)
+            except OSError:
+                continue  # still reads as interrupted
+            settled.append(run_id)
+    return settled
+
+
+def remove_leftovers() -> None:
+    """Remove half-deleted and half-created run folders (a server died while writing them)."""
+    for path in runs_dir().iterdir():
+        if path.name.startswith((TRASH_PREFIX, NEW_PREFIX)):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def write_history(run_id: str, epochs: list[dict[str, Any]]) -> None:
@@ -150,7 +265,13 @@ def read_history(run_id: str) -> list[dict[str, Any]]:
     path = run_dir(run_id) / HISTORY_FILE
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        epochs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as error:
+        raise RunStoreError(f"the history of run {run_id} is damaged ({type(error).__name__}).") from error
+    if not all(isinstance(epoch, dict) and isinstance(epoch.get("epoch"), int) for epoch in epochs):
+        raise RunStoreError(f"the history of run {run_id} is damaged (a line is not an epoch).")
+    return epochs
 
 
 def save_weights(run_id: str, weights: dict[str, np.ndarray]) -> None:
@@ -163,13 +284,17 @@ def load_weights(run_id: str) -> dict[str, np.ndarray]:
     path = run_dir(run_id) / WEIGHTS_FILE
     if not path.is_file():
         raise RunStoreError(f"run {run_id} has no saved weights yet.")
-    with np.load(path, allow_pickle=False) as stored:
-        return {name: stored[name] for name in stored.files}
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise RunStoreError(f"the weights of run {run_id} are damaged ({type(error).__name__}).") from error
 
 
 def save_embedding(run_id: str, epoch: int, matrix: np.ndarray) -> None:
-    """Store the word vectors after ``epoch`` (1-based)."""
-    atomic_write(run_dir(run_id) / EMBEDDING_PATTERN.format(epoch=epoch), lambda stream: np.save(stream, matrix))
+    """Store the vectors of the first ``SNAPSHOT_ROWS`` ids after ``epoch`` (1-based)."""
+    snapshot = np.ascontiguousarray(matrix[:SNAPSHOT_ROWS])
+    atomic_write(run_dir(run_id) / EMBEDDING_PATTERN.format(epoch=epoch), lambda stream: np.save(stream, snapshot))
 
 
 def embedding_epochs(run_id: str) -> list[int]:
@@ -183,12 +308,33 @@ def load_embedding(run_id: str, epoch: int) -> np.ndarray:
     path = run_dir(run_id) / EMBEDDING_PATTERN.format(epoch=epoch)
     if not path.is_file():
         raise RunStoreError(f"run {run_id} has no word vectors for epoch {epoch}.")
-    return np.load(path, allow_pickle=False)
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise RunStoreError(f"the word vectors of run {run_id} are damaged ({type(error).__name__}).") from error
+    if matrix.ndim != 2:
+        raise RunStoreError(f"the word vectors of run {run_id} are damaged (shape {matrix.shape}).")
+    return matrix
 
 
 def model_path(run_id: str) -> Path:
     """Where the best Keras model is (or will be) saved."""
     return run_dir(run_id) / MODEL_FILE
+
+
+def save_model(run_id: str, save: Callable[[Path], None]) -> None:
+    """Save the best model atomically: ``save`` writes a temporary ``.keras`` file, renamed into place.
+
+    Keras picks the format from the name's ending, so the temporary name ends in ``.keras`` too.
+    """
+    target = model_path(run_id)
+    temporary = target.with_name(f".{secrets.token_hex(4)}.{MODEL_FILE}")
+    try:
+        save(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def save_evaluation(run_id: str, evaluation: dict[str, Any]) -> None:
@@ -199,7 +345,24 @@ def save_evaluation(run_id: str, evaluation: dict[str, Any]) -> None:
 def read_evaluation(run_id: str) -> dict[str, Any] | None:
     """The stored test-set evaluation, or None if the run has none."""
     path = run_dir(run_id) / EVALUATION_FILE
-    return _read_json(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    values = _read_json(path)
+    if not isinstance(values, dict) or not EVALUATION_KEYS <= set(values):
+        raise RunStoreError(f"the evaluation of run {run_id} is damaged (fields missing).")
+    return values
+
+
+def check_run(run_id: str) -> None:
+    """Read every small file of the run; ``RunStoreError`` names the first damaged one.
+
+    Weights and word vectors are large, so they are checked when they are loaded.
+    """
+    read_status(run_id)
+    read_config(run_id)
+    read_owner(run_id)
+    read_history(run_id)
+    read_evaluation(run_id)
 
 
 def write_name(run_id: str, values: dict[str, Any]) -> None:
@@ -219,16 +382,4 @@ def _read_json(path: Path) -> Any:
     except FileNotFoundError as error:
         raise RunStoreError(f"{path.parent.name}/{path.name} does not exist.") from error
     except (OSError, ValueError) as error:
-        raise RunStoreError(f"{path.parent.name}/{path.name} cannot be read ({error}).") from error
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        raise RunStoreError(f"{path.parent.name}/{path.name} cannot be read ({type(error).__name__}).") from error

@@ -205,7 +205,7 @@ class Streamer(keras.callbacks.Callback):
             self.best_val_loss = values["val_loss"]
             self.best_weights = self.model.get_weights()
             self.epochs_without_improvement = 0
-            self.model.save(runs.model_path(self.run_id))
+            runs.save_model(self.run_id, self.model.save)  # atomic: a temporary .keras renamed into place
             runs.save_weights(self.run_id, export_weights(self.model))
         else:
             self.epochs_without_improvement += 1

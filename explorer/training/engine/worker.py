@@ -3,9 +3,11 @@
 It is started ahead of time (so TensorFlow is imported and the compiled loops are ready when a
 run arrives), then waits for tasks ``{"run_id", "config"}``. While training it reads control messages
 ``{"run_id", "command": "pause" | "resume" | "stop"}`` between batches and sends every progress
-message, tagged with the run id, to the events queue. A run ends with a ``done`` message whose
-``state`` is finished, stopped or failed (with the reason). If the process that started the
-worker dies, the worker exits too, so no orphan keeps writing into the cache.
+message, tagged with the run id, down its own events channel (the sending end of a
+``multiprocessing.Pipe``, or anything with ``send``): a worker killed mid-message can only
+garble its own channel, never another worker's. A run ends with a ``done`` message whose
+``state`` is finished, stopped or failed (with a one-line reason, never a stack trace). If the
+process that started the worker dies, the worker exits too, so no orphan keeps writing into the cache.
 
 Nothing TensorFlow-related is imported at module level: the job manager imports this module
 in the app process to name the worker's entry point.
@@ -22,6 +24,7 @@ from typing import Any
 
 from explorer.paths import CACHE_ENV
 
+REASON_CHARS = 300  # a failure's reason is one line of at most this many characters
 IDLE_POLL_S = 1.0  # how often an idle worker checks that its parent is still alive
 PAUSE_POLL_S = 0.2  # how often a paused run checks for resume or stop
 PARENT_CHECK_S = 1.0  # how often a training run checks that its parent is still alive
@@ -40,7 +43,7 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
     if speed.get("compiled_loops"):
         compiled_fit.compile_loops()
 
-    events.put({"type": "ready", "pid": os.getpid()})
+    events.send({"type": "ready", "pid": os.getpid()})
     while _parent_alive():
         try:
             task = tasks.get(timeout=IDLE_POLL_S)
@@ -51,7 +54,7 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
         run_id = task["run_id"]
 
         def emit(event: dict[str, Any], run_id: str = run_id) -> None:
-            events.put({"run_id": run_id, "time": time.time(), **event})
+            events.send({"run_id": run_id, "time": time.time(), **event})
 
         emit({"type": "started", "pid": os.getpid()})
         try:
@@ -63,11 +66,15 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
 
 
 def describe_error(error: BaseException) -> str:
-    """A one-line reason a user can act on."""
+    """A one-line reason a user can act on: no stack trace, no file content, at most ``REASON_CHARS``."""
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return f"the disk is full, so the run could not be saved ({error})."
-    text = str(error) or type(error).__name__
-    return text if isinstance(error, ValueError) else f"{type(error).__name__}: {text}"
+        return "the disk is full, so the run could not be saved."
+    name = type(error).__name__
+    if isinstance(error, MemoryError) or name == "ResourceExhaustedError":
+        return "the model needs more memory than the server has: make it smaller (units, maxlen, batch size)."
+    lines = (str(error) or name).strip().splitlines() or [name]
+    text = lines[0] if isinstance(error, ValueError) else f"{name}: {lines[0]}"
+    return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1] + "…"
 
 
 class QueueControl:
