@@ -115,24 +115,36 @@ def occlusion(
 
 def gradient_x_input(network: Network, ids: np.ndarray) -> np.ndarray:
     """(∂logit/∂x_t) · x_t for each position t of padded ``ids`` (..., steps)."""
-    projected = network.projected(ids)
-    grads = gradient(network, forward(network, ids, projected))
-    return sum((grads[d] * projected[d].full()).sum(axis=-1) for d in network.directions)
+    return _gradient_times_input(network, ids, None)[0]
 
 
 def integrated_gradients(network: Network, ids: np.ndarray, steps: int = INTEGRATION_STEPS) -> tuple[np.ndarray, float]:
-    """Integrated gradients of padded ``ids`` (steps,) from an all-zero input, and logit − logit(zero input).
+    """Integrated gradients of padded ``ids`` (steps,) from an all-zero input, and logit − logit(zero input)."""
+    integrated, _, change = gradient_methods(network, ids, steps)
+    return integrated, change
 
-    The path's points run as one batch: ``steps`` copies of the review, scaled by α = (k + ½)/steps.
+
+def gradient_methods(
+    network: Network, ids: np.ndarray, steps: int = INTEGRATION_STEPS
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Integrated gradients, gradient × input and logit − logit(zero input) for padded ``ids`` (steps,).
+
+    One batch holds every point: ``steps`` copies of the review scaled by α = (k + ½)/steps (the
+    midpoint rule), the review itself (α = 1: gradient × input) and the all-zero input (α = 0).
     """
-    alphas = (np.arange(steps) + 0.5) / steps
-    batch = np.broadcast_to(ids, (steps, *ids.shape))
-    path = network.projected(batch, alphas)
-    grads = gradient(network, forward(network, batch, path))
-    full = network.projected(ids)
-    scores = sum((grads[d].mean(axis=0) * full[d].full()).sum(axis=-1) for d in network.directions)
-    ends = forward(network, np.stack([ids, ids]), network.projected(np.stack([ids, ids]), np.array([1.0, 0.0])))
-    return scores, float(ends.logit[0] - ends.logit[1])
+    alphas = np.concatenate([(np.arange(steps) + 0.5) / steps, [1.0, 0.0]])
+    products, logits = _gradient_times_input(network, np.broadcast_to(ids, (len(alphas), *ids.shape)), alphas)
+    # each point's product used x(α) = α·x, so divide α out again: the integrand is ∂f/∂x(α) · x
+    integrated = (products[:steps] / alphas[:steps, None]).mean(axis=0)
+    return integrated, products[steps], float(logits[steps] - logits[steps + 1])
+
+
+def _gradient_times_input(network: Network, ids: np.ndarray, scale: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(∂logit/∂x_t) · x_t at every position of the (scaled) inputs, and the logits."""
+    projected = network.projected(ids, scale)
+    tape = forward(network, ids, projected)
+    grads = gradient(network, tape)
+    return sum((grads[d] * projected[d].full()).sum(axis=-1) for d in network.directions), tape.logit
 
 
 def attribute(
@@ -145,8 +157,7 @@ def attribute(
     real = window.source >= 0
     with single_blas_thread():
         occluded, probability = occlusion(network, predictor, tokens, occluder)
-        integrated, logit_change = integrated_gradients(network, window.ids)
-        by_gradient = gradient_x_input(network, window.ids)
+        integrated, by_gradient, logit_change = gradient_methods(network, window.ids)
     scores: dict[Method, np.ndarray] = {
         "occlusion": occluded,
         "integrated_gradients": np.where(real, integrated, 0.0),

@@ -56,34 +56,35 @@ def sensitivity(network: Network, ids: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(squared, 0.0))
 
 
-def memory_profile(
-    config: RunConfig, weights: Mapping[str, np.ndarray], reviews: Ragged | Sequence[Sequence[int]], padding: str
-) -> MemoryProfile:
-    """The profile of the run's model for ``reviews`` (corpus ids) padded on ``padding``'s side."""
-    padded_config = config.with_changes(padding=padding)
-    ids = Predictor(padded_config, weights).pad(reviews)
-    network = Network.of_run(padded_config, weights)
-    values = sensitivity(network, ids)
+def memory_profile(ids: np.ndarray, values: np.ndarray, padding: str) -> MemoryProfile:
+    """The profile of padded ``ids`` (reviews, maxlen) from their ``sensitivity`` ``values``."""
+    maxlen = ids.shape[1]
     by_distance = values[:, ::-1]
     curve = by_distance.mean(axis=0)
     real = ids != 0
     totals = values.sum(axis=1)
     shares = np.divide((values * real).sum(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
     below = np.flatnonzero(curve < REACH_SHARE * curve.max()) if curve.max() > 0 else np.zeros(0, dtype=int)
-    last_real = np.where(real.any(axis=1), config.maxlen - 1 - np.argmax(real[:, ::-1], axis=1), -1)
+    last_real = np.where(real.any(axis=1), maxlen - 1 - np.argmax(real[:, ::-1], axis=1), -1)
     return MemoryProfile(
         padding,
         curve,
         by_distance,
         float(shares.mean()),
-        int(below[0]) if len(below) else config.maxlen,
-        float(np.median(config.maxlen - 1 - last_real)),
+        int(below[0]) if len(below) else maxlen,
+        float(np.median(maxlen - 1 - last_real)),
     )
 
 
 def both_paddings(
     config: RunConfig, weights: Mapping[str, np.ndarray], reviews: Ragged | Sequence[Sequence[int]]
 ) -> dict[str, MemoryProfile]:
-    """The run's profile with the same reviews padded ``pre`` and ``post``."""
+    """The run's profile with the same reviews (corpus ids) padded ``pre`` and ``post``: one batch for both."""
+    padded = [Predictor(config.with_changes(padding=side), weights).pad(reviews) for side in SIDES]
+    ids = np.concatenate(padded)
     with single_blas_thread():
-        return {side: memory_profile(config, weights, reviews, side) for side in SIDES}
+        values = sensitivity(Network.of_run(config, weights), ids)
+    parts = np.split(values, len(SIDES))
+    return {
+        side: memory_profile(part_ids, part, side) for side, part_ids, part in zip(SIDES, padded, parts, strict=True)
+    }
