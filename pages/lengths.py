@@ -12,6 +12,8 @@ from explorer.sequences.stats import (
     oov_share,
     truncated_share,
 )
+from ui.charts import shared_chart
+from ui.code_behind import draw_code_behind
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
 from ui.page import page_header
@@ -19,6 +21,7 @@ from ui.sidebar import settings
 
 page_header("lengths")
 corpus = require_corpus()
+draw_code_behind("lengths")
 chosen = settings()
 num_words = effective_num_words(corpus, chosen.num_words)
 
@@ -36,7 +39,8 @@ ids, labels = chosen_reviews(corpus, book_split(corpus), split)
 lengths = ids.lengths
 
 plot, figures = st.columns([2, 1])
-plot.plotly_chart(length_histogram(lengths, labels, chosen.maxlen, log_x, language()), key="lengths_histogram")
+shared_chart(plot, "lengths_histogram", (split, chosen.maxlen, log_x),
+             lambda: length_histogram(lengths, labels, chosen.maxlen, log_x, language()))  # fmt: skip
 summary = length_summary(lengths)
 with figures:
     top = st.columns(2)
@@ -51,8 +55,18 @@ with figures:
 
 st.subheader(t("lengths.cumulative_title"))
 curve, target = st.columns([2, 1])
-curve.plotly_chart(cumulative_curve(lengths, chosen.maxlen, language()), key="lengths_cumulative")
-share = target.slider(t("lengths.keep_share"), 0.50, 0.99, 0.90, 0.01, format="%.2f", key="lengths_keep_share")
-target.metric(t("lengths.needed_maxlen", share=share), f"{maxlen_for_share(lengths, share):,}")
-target.caption(t("lengths.kept_whole", maxlen=chosen.maxlen, share=float((lengths <= chosen.maxlen).mean())))
+shared_chart(curve, "lengths_cumulative", (split, chosen.maxlen),
+             lambda: cumulative_curve(lengths, chosen.maxlen, language()))  # fmt: skip
+
+
+@st.fragment  # the share slider changes only its own answer: rerun this part alone
+def draw_needed_maxlen() -> None:
+    """The maxlen that keeps a chosen share of reviews whole."""
+    share = st.slider(t("lengths.keep_share"), 0.50, 0.99, 0.90, 0.01, format="%.2f", key="lengths_keep_share")
+    st.metric(t("lengths.needed_maxlen", share=share), f"{maxlen_for_share(lengths, share):,}")
+
+
+with target:
+    draw_needed_maxlen()
+    st.caption(t("lengths.kept_whole", maxlen=chosen.maxlen, share=float((lengths <= chosen.maxlen).mean())))
 st.info(t(f"lengths.note_{corpus.source}"))

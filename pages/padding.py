@@ -7,6 +7,7 @@ from explorer.data.ragged import SIDES, pad_sequences
 from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
 from ui import state
+from ui.charts import shared_chart
 from ui.code_behind import draw_code_behind
 from ui.data import book_split, effective_num_words, require_corpus
 from ui.i18n import language, t
@@ -21,13 +22,15 @@ draw_code_behind("padding")
 chosen = settings()
 train = book_split(corpus)[0]
 num_words = effective_num_words(corpus, chosen.num_words)
+sides = (chosen.maxlen, chosen.padding, chosen.truncating)
 ids = train.ids.with_vocabulary(num_words, OOV_ID)
 
 
 def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
     """One padded (or dropped) row as a grid of tokens with their words, the searched word's cells marked."""
-    grid = token_grid(token_ids, corpus.decode(token_ids), title, searched_id=searched_id, **options)
-    where.plotly_chart(grid, key=key)
+    shown = (review, num_words, *sides, searched_id)  # all a grid depends on
+    shared_chart(where, key, shown, lambda: token_grid(token_ids, corpus.decode(token_ids), title,
+                                                       searched_id=searched_id, **options))  # fmt: skip
 
 
 mode_column, detail_column = st.columns([3, 2])
@@ -85,7 +88,15 @@ for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SID
 st.markdown(t("padding.why_pre"))
 
 st.subheader(t("padding.batch_title"))
-rows = st.slider(t("padding.batch_rows"), 5, 50, 10, key="padding_batch_rows")
-batch = pad_sequences(ids.take(range(rows)), chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
-st.plotly_chart(batch_heatmap(batch, language()), key="padding_batch")
-st.caption(t("padding.batch_caption", rows=rows, maxlen=chosen.maxlen, zeros=float((batch == 0).mean())))
+
+
+@st.fragment  # the batch slider changes only the batch: rerun this part alone
+def draw_batch() -> None:
+    """The first reviews of the training set as one padded batch."""
+    rows = st.slider(t("padding.batch_rows"), 5, 50, 10, key="padding_batch_rows")
+    batch = pad_sequences(ids.take(range(rows)), chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
+    shared_chart(st, "padding_batch", (rows, num_words, *sides), lambda: batch_heatmap(batch, language()))
+    st.caption(t("padding.batch_caption", rows=rows, maxlen=chosen.maxlen, zeros=float((batch == 0).mean())))
+
+
+draw_batch()

@@ -1,10 +1,13 @@
 """The memory formulas against numpy's own byte counts, and the book's 8 MB vs 4 GB."""
 
+import tracemalloc
+
 import keras
 import numpy as np
 import pytest
 
 from explorer.sequences.memory import (
+    ONE_HOT_BUDGET_BYTES,
     OneHotTooLarge,
     one_hot,
     one_hot_bytes,
@@ -45,3 +48,14 @@ def test_smallest_dtype_holds_every_id():
     assert smallest_id_dtype(257) == np.uint16
     assert smallest_id_dtype(500) == np.uint16
     assert smallest_id_dtype(70_000) == np.uint32
+
+
+def test_one_hot_allocates_only_its_result():
+    """A 20,000-word one-hot of 64 reviews costs its own bytes only (no 1.6 GB identity matrix)."""
+    padded = np.random.default_rng(0).integers(0, 20_000, size=(64, 40), dtype=np.int32)
+    tracemalloc.start()
+    encoded = one_hot(padded, 20_000, budget_bytes=ONE_HOT_BUDGET_BYTES)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert encoded.nbytes == 64 * 40 * 20_000 * 4 and peak < encoded.nbytes * 1.1
+    assert np.array_equal(encoded.argmax(axis=-1), padded) and encoded.sum() == padded.size

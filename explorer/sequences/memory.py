@@ -52,15 +52,19 @@ class OneHotTooLarge(ValueError):
     """A one-hot array that would not fit in the memory budget: it is refused, never built."""
 
 
-def one_hot(padded: np.ndarray, num_words: int, budget_bytes: int) -> np.ndarray:
-    """One-hot float32 encoding of ``padded`` ids, built as a gather from an identity matrix.
+def one_hot(padded: np.ndarray, num_words: int, budget_bytes: int, dtype: str | np.dtype = "float32") -> np.ndarray:
+    """One-hot encoding of ``padded`` ids (any shape): zeros with a single 1 set per id.
 
-    Refuses (``OneHotTooLarge``) when the result would exceed ``budget_bytes``.
+    The result is all that is allocated (no ``np.eye(num_words)`` to gather from, which alone
+    would be 1.6 GB at 20,000 words), so ``budget_bytes`` bounds the memory really used; beyond
+    it the array is refused (``OneHotTooLarge``), never built.
     """
-    needed = one_hot_bytes(padded.shape[0], padded.shape[1], num_words)
+    needed = int(np.prod(padded.shape)) * num_words * np.dtype(dtype).itemsize
     if needed > budget_bytes:
         raise OneHotTooLarge(f"{needed:,} bytes of one-hot would exceed the {budget_bytes:,}-byte budget.")
-    return np.eye(num_words, dtype=np.float32)[padded]
+    encoded = np.zeros((*padded.shape, num_words), dtype=dtype)
+    np.put_along_axis(encoded, padded[..., None].astype(np.intp), 1, axis=-1)
+    return encoded
 
 
 def encoding_sizes(rows: int, maxlen: int, num_words: int, embedding_dim: int, batch_size: int) -> dict[str, int]:
