@@ -13,6 +13,7 @@ from ui.page import page_header
 from ui.sidebar import settings
 from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
+from ui.training.damaged import draw_damaged
 from ui.training.form import draw_form, draw_presets, restore_form
 from ui.training.live import draw_live_and_queue
 from ui.training.names import draw_rename, run_labels
@@ -34,13 +35,17 @@ config = draw_form(corpus, source)
 
 st.subheader(t("training.summary_title"))
 problem = draw_summary(config)
+preset = preset_of(config, corpus.max_num_words)
 if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
-    jobs.start_run(config, preset_of(config, corpus.max_num_words))
+    jobs.start_run(config, preset)
+jobs.draw_shared_offer(config, preset)
+jobs.draw_admin_box()
 
 listed = manager.list_runs(owner)
 draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
 
 st.subheader(t("training.runs_title"))
+draw_damaged([info for info in listed if info.state == "damaged"], manager, owner)
 finished = [info for info in listed if info.state not in ACTIVE_STATES and info.config is not None]
 if not finished:
     st.caption(t("training.no_runs"))

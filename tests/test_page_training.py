@@ -7,11 +7,12 @@ evaluations and weights exactly as it does for a real run. Each AppTest is one b
 
 from __future__ import annotations
 
+import inspect
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from unittest.mock import create_autospec
 
 import numpy as np
 import pytest
@@ -22,7 +23,7 @@ from explorer.i18n import translate
 from explorer.training import runs
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
-from explorer.training.jobs import JobError, NotOwnerError, RunInfo
+from explorer.training.jobs import JobError, JobManager, NotOwnerError, QuotaError, RunInfo
 from explorer.training.runs import ACTIVE_STATES
 from tests.apptest import click, metrics, open_page, rerun_with
 
@@ -41,17 +42,27 @@ class FakeJob:
 
 
 class FakeJobManager:
-    """The JobManager API over in-memory jobs and real run folders; records every control call."""
+    """The JobManager API over in-memory jobs and real run folders; records every control call.
+
+    The page reaches it through ``held_to_the_real_interface``: every call the page makes must
+    also be a valid call of the real ``JobManager`` (an autospec), and
+    ``test_the_fake_has_the_real_managers_signatures`` keeps the two in step.
+    """
 
     def __init__(self) -> None:
         self.jobs: dict[str, FakeJob] = {}
         self.calls: list[tuple[str, str, str]] = []
 
-    def submit(self, config: RunConfig, owner: str) -> str:
+    def submit(self, config: RunConfig, owner: str, *, admin: bool = False) -> str:
         config.validate()
-        run_id = runs.create_run(config, os.getpid())
-        self.jobs[run_id] = FakeJob(owner, config, events=[{"type": "queued", "time": time.time()}])
+        run_id = runs.create_run(config, "", owner)
+        self.jobs[run_id] = FakeJob(owner, config, events=[{"type": "queued", "time": time.time(), "seq": 0}])
         return run_id
+
+    def identical(self, config: RunConfig) -> RunInfo | None:
+        found = [run_id for run_id in runs.list_runs() if runs.read_config(run_id) == config]
+        alive = [run_id for run_id in found if run_id in self.jobs or runs.read_status(run_id).state == "finished"]
+        return self.info(alive[0]) if alive else None
 
     def info(self, run_id: str, owner: str | None = None) -> RunInfo:
         job = self.jobs.get(run_id)
@@ -68,7 +79,7 @@ class FakeJobManager:
                 epochs,
             )
         status = runs.read_status(run_id)
-        owned = job is not None and job.owner == owner
+        owned = bool(owner) and runs.read_owner(run_id) == runs.owner_digest(owner)
         return RunInfo(
             run_id,
             status.state,
@@ -79,31 +90,42 @@ class FakeJobManager:
         )
 
     def list_runs(self, owner: str | None = None) -> list[RunInfo]:
-        return [self.info(run_id, owner) for run_id in runs.list_runs()]
+        listed = []
+        for run_id in runs.list_runs():
+            try:
+                info = self.info(run_id, owner)
+                runs.check_run(run_id)
+            except runs.RunStoreError as error:
+                info = RunInfo(run_id, "damaged", str(error), None, runs.read_owner(run_id) == runs.owner_digest(owner))
+            listed.append(info)
+        return listed
 
     def events(self, run_id: str, since: int = 0) -> list[dict[str, Any]]:
         job = self.jobs.get(run_id)
-        return [] if job is None else list(job.events[since:])
+        return [] if job is None else [event for event in job.events if event["seq"] >= since]
 
-    def _owned(self, run_id: str, owner: str, command: str) -> FakeJob:
+    def _owned(self, run_id: str, owner: str, command: str, admin: bool) -> FakeJob:
         job = self.jobs[run_id]
-        if job.owner != owner:
+        if job.owner != owner and not admin:
             raise NotOwnerError("only the session that started this run may control it.")
         self.calls.append((command, run_id, owner))
         return job
 
-    def pause(self, run_id: str, owner: str) -> None:
-        self._owned(run_id, owner, "pause").paused = True
+    def pause(self, run_id: str, owner: str, *, admin: bool = False) -> None:
+        self._owned(run_id, owner, "pause", admin).paused = True
 
-    def resume(self, run_id: str, owner: str) -> None:
-        self._owned(run_id, owner, "resume").paused = False
+    def resume(self, run_id: str, owner: str, *, admin: bool = False) -> None:
+        self._owned(run_id, owner, "resume", admin).paused = False
 
-    def stop(self, run_id: str, owner: str) -> None:
-        self._owned(run_id, owner, "stop")
+    def stop(self, run_id: str, owner: str, *, admin: bool = False) -> None:
+        job = self._owned(run_id, owner, "stop", admin)
+        if job.state == "queued":
+            job.state = "stopped"
+            runs.write_status(run_id, runs.RunStatus("stopped", "cancelled by its owner before it started"))
 
-    def delete(self, run_id: str, owner: str) -> None:
+    def delete(self, run_id: str, owner: str, *, admin: bool = False) -> None:
         job = self.jobs.get(run_id)
-        if job is not None and job.owner != owner:
+        if not admin and runs.read_owner(run_id) != runs.owner_digest(owner):
             raise NotOwnerError("only the session that started this run may delete it.")
         if job is not None and job.state in ACTIVE_STATES:
             raise JobError("this run is still active: stop it first.")
@@ -113,6 +135,10 @@ class FakeJobManager:
 
     # ----- what the worker would do -----
 
+    def emit(self, job: FakeJob, event: dict[str, Any]) -> None:
+        """Add a progress message with the next sequence number."""
+        job.events.append({**event, "seq": job.events[-1]["seq"] + 1})
+
     def train_epochs(self, run_id: str, count: int) -> None:
         """Stream ``count`` more epochs of made-up but plausible numbers."""
         job = self.jobs[run_id]
@@ -120,7 +146,8 @@ class FakeJobManager:
             epoch = sum(event["type"] == "epoch" for event in job.events) + 1
             for batch in range(1, STEPS + 1):
                 loss = 0.7 / (epoch + batch / STEPS)
-                job.events.append(
+                self.emit(
+                    job,
                     {
                         "type": "batch",
                         "epoch": epoch,
@@ -129,9 +156,9 @@ class FakeJobManager:
                         "loss": loss,
                         "accuracy": 1 - loss,
                         "time": 100.0 + epoch * STEPS + batch,
-                    }
+                    },
                 )
-            job.events.append({"type": "epoch", **epoch_row(epoch)})
+            self.emit(job, {"type": "epoch", **epoch_row(epoch)})
         runs.write_history(run_id, [event for event in job.events if event["type"] == "epoch"])
 
     def finish(self, run_id: str, weights: dict[str, np.ndarray]) -> None:
@@ -188,9 +215,31 @@ def random_weights(config: RunConfig) -> dict[str, np.ndarray]:
 def engine(app_environment, tmp_path, monkeypatch) -> FakeJobManager:
     """A fake job manager in place of the server's, and a fresh cache for the runs (list it after small_corpus)."""
     fake = FakeJobManager()
-    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: fake)
+    checked = held_to_the_real_interface(fake)
+    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: checked)
     monkeypatch.setenv("IMDB_EXPLORER_CACHE", str(tmp_path / "cache"))
     return fake
+
+
+# The JobManager methods the page calls; the fake answers them, with the real ones' signatures.
+PAGE_API = ("submit", "identical", "info", "list_runs", "events", "pause", "resume", "stop", "delete")
+
+
+def held_to_the_real_interface(fake: FakeJobManager) -> Any:
+    """An autospec of the real ``JobManager`` whose methods the fake answers.
+
+    A call the real manager would refuse (a wrong or missing argument), or a method it does not
+    have, fails the test at the call, even where the fake alone would accept it.
+    """
+    checked = create_autospec(JobManager, instance=True, spec_set=True)
+    for name in PAGE_API:
+        getattr(checked, name).side_effect = getattr(fake, name)
+    return checked
+
+
+def test_the_fake_has_the_real_managers_signatures():
+    for name in PAGE_API:
+        assert inspect.signature(getattr(FakeJobManager, name)) == inspect.signature(getattr(JobManager, name)), name
 
 
 def open_training(app_environment, **state: object) -> AppTest:
@@ -292,10 +341,10 @@ def test_a_second_tab_sees_the_run_but_cannot_control_it(app_environment, engine
     second = open_training(app_environment)
     assert second.session_state["training_owner"] != first.session_state["training_owner"]
     queue = table(second, "Place in queue (0 = next)")
-    assert list(queue["Id"]) == [run_id] and not queue["Started in this tab"][0]
+    assert list(queue["Id"]) == [run_id] and not queue["Started in this browser"][0]
     assert metrics(second)["Epoch"] == f"1 / {engine.jobs[run_id].config.epochs}"
     assert second.button(key="training_stop").disabled and second.button(key="training_pause").disabled
-    assert "only that tab can pause or stop it" in expanded_text(second)
+    assert "only that browser, or the teacher, can pause or stop it" in expanded_text(second)
     assert first.button(key="training_stop").disabled is False
 
 
@@ -342,7 +391,10 @@ def test_a_run_that_ends_is_overlaid_and_shown_and_a_deleted_one_leaves(app_envi
     engine.finish(first, random_weights(engine.jobs[first].config))
     at.run()
     assert at.session_state["training_overlay"] == [first] and at.session_state["training_inspect"] == first
-    click(at, "training_train")
+    click(at, "training_train")  # the same settings again: the finished run is offered, nothing is queued
+    assert list(engine.jobs) == [first] and at.session_state["training_run"] == first
+    assert "An identical run (same model, data and seed) has already finished" in expanded_text(at)
+    click(at, "training_train_again")
     second = next(run for run in engine.jobs if run != first)
     engine.train_epochs(second, 1)
     engine.finish(second, random_weights(engine.jobs[second].config))
@@ -356,11 +408,13 @@ def test_a_run_that_ends_is_overlaid_and_shown_and_a_deleted_one_leaves(app_envi
 def test_the_queue_lists_every_active_run_and_a_queued_one_waits(app_environment, engine):
     at, running = started_run(app_environment, engine)
     click(at, "training_train")
+    assert list(engine.jobs) == [running]  # the same settings are training already: that run is offered
+    click(at, "training_train_again")
     queued = next(run for run in engine.jobs if run != running)
     engine.jobs[queued].state = "queued"
     at.run()
     queue = table(at, "Place in queue (0 = next)")
-    assert set(queue["Id"]) == {running, queued} and list(queue["Started in this tab"]) == [True, True]
+    assert set(queue["Id"]) == {running, queued} and list(queue["Started in this browser"]) == [True, True]
     assert at.session_state["training_run"] == queued
     assert "Waiting for the training process: place 1 in the queue." in expanded_text(at)
     assert metrics(at)["Epoch"] == f"0 / {engine.jobs[queued].config.epochs}"
@@ -428,10 +482,10 @@ def test_a_stop_part_way_counts_the_batches_it_trained(app_environment, engine):
     at, run_id = started_run(app_environment, engine)
     engine.train_epochs(run_id, 1)
     job = engine.jobs[run_id]
-    job.events += [
-        {"type": "batch", "epoch": 2, "batch": 2, "steps": STEPS, "loss": 0.3, "accuracy": 0.7, "time": 200.0},
-        {"type": "epoch", **epoch_row(2), "partial": True},
-    ]
+    engine.emit(
+        job, {"type": "batch", "epoch": 2, "batch": 2, "steps": STEPS, "loss": 0.3, "accuracy": 0.7, "time": 200.0}
+    )
+    engine.emit(job, {"type": "epoch", **epoch_row(2), "partial": True})
     at.run()
     assert metrics(at)["Step in epoch"] == f"2 / {STEPS}"
     spec = at.get("plotly_chart")[0].proto.spec
@@ -445,8 +499,9 @@ def test_runs_are_named_by_preset_with_a_number_and_the_owner_renames_them(app_e
     rerun_with(at, training_epochs=2)  # a preset changed: named after its model instead
     click(at, "training_train")
     rerun_with(at, training_epochs=100)  # the preset again
-    for _ in range(2):
-        click(at, "training_train")
+    click(at, "training_train")
+    click(at, "training_train")  # the same settings: that run is offered ...
+    click(at, "training_train_again")  # ... and a second one trains only when asked for
     book = translate(language, "training.run_name_book_embedding")
     for run_id in runs.list_runs():
         engine.train_epochs(run_id, 1)
@@ -474,3 +529,59 @@ def test_the_first_page_of_a_server_starts_the_training_worker(app_environment, 
     monkeypatch.setattr(ui.training.manager, "job_manager", lambda: started.append(True))
     at = open_page(app_environment, "pages/home.py")
     assert not at.exception and started, "opening the home page did not start the job manager"
+
+
+def test_an_owner_cancels_its_queued_run_and_another_browser_cannot(app_environment, engine):
+    at, running = started_run(app_environment, engine)
+    click(at, "training_train")
+    click(at, "training_train_again")
+    queued = next(run for run in engine.jobs if run != running)
+    engine.jobs[queued].state = "queued"
+    stranger = open_training(app_environment)
+    assert not [button for button in stranger.button if button.key == f"training_cancel_{queued}"]
+    at.run()
+    click(at, f"training_cancel_{queued}")
+    assert engine.calls[-1] == ("stop", queued, at.session_state["training_owner"])
+    assert engine.jobs[queued].state == "stopped"
+
+
+def test_the_teachers_token_controls_every_run(app_environment, engine, monkeypatch):
+    monkeypatch.setenv("IMDB_EXPLORER_ADMIN_TOKEN", "chalk")
+    first, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 1)
+    teacher = open_training(app_environment)
+    assert teacher.button(key="training_stop").disabled
+    rerun_with(teacher, training_admin="wrong")
+    assert teacher.button(key="training_stop").disabled and "not the teacher's token" in expanded_text(teacher)
+    rerun_with(teacher, training_admin="chalk")
+    assert not teacher.button(key="training_stop").disabled
+    click(teacher, "training_pause")
+    assert engine.calls[-1] == ("pause", run_id, teacher.session_state["training_owner"])
+
+
+def test_a_refused_run_says_why_in_one_line(app_environment, engine, monkeypatch):
+    def refuse(config: RunConfig, owner: str, *, admin: bool = False) -> str:
+        raise QuotaError("you already have 3 runs queued or training")
+
+    monkeypatch.setattr(engine, "submit", refuse)
+    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: held_to_the_real_interface(engine))
+    at = open_training(app_environment)
+    click(at, "training_train")
+    assert [error.value for error in at.error] == [
+        "The run was not started: you already have 3 runs queued or training"
+    ]
+
+
+@pytest.mark.parametrize("name", [runs.HISTORY_FILE, runs.EVALUATION_FILE, runs.CONFIG_FILE, runs.STATUS_FILE])
+def test_a_damaged_run_is_listed_as_damaged_with_delete(app_environment, engine, name):
+    at, run_id = started_run(app_environment, engine)
+    engine.train_epochs(run_id, 2)
+    engine.finish(run_id, random_weights(engine.jobs[run_id].config))
+    (runs.run_dir(run_id) / name).write_text("{broken")
+    at.run()
+    assert not at.exception
+    assert "1 run(s) on this server have a file that cannot be read" in expanded_text(at)
+    shown = next(line for line in at.caption if line.value.startswith("Damaged:")).value
+    assert run_id in shown and "Traceback" not in shown
+    click(at, f"training_delete_damaged_{run_id}")
+    assert engine.calls[-1] == ("delete", run_id, at.session_state["training_owner"]) and not runs.list_runs()

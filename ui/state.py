@@ -16,7 +16,11 @@ LINK_REFUSAL_RERUN = "link_refusal_rerun"  # this run follows the removal of a r
 DATA_ERRORS = "data_errors"  # {source spec: why it could not be loaded}, until "try again"
 
 # The training studio's bookkeeping (the keys of its form fields are "training_<field>").
-TRAINING_OWNER = "training_owner"  # this tab's owner token
+TRAINING_OWNER = "training_owner"  # this browser's owner token (kept in a cookie: a reload keeps it)
+TRAINING_COOKIE_SENT = "training_cookie_sent"  # the owner cookie was handed to this browser in this session
+TRAINING_ADMIN = "training_admin"  # widget: the teacher's token as typed (controls every run when right)
+TRAINING_EVENTS = "training_events"  # (run id, its progress messages so far): the live panel asks only for newer ones
+TRAINING_SHARED = "training_shared"  # (config JSON, run id): Train found this identical run and shows it
 TRAINING_SAVED = "training_saved"  # the form's values, kept across page switches
 TRAINING_SIDEBAR_SEEN = "training_sidebar_seen"  # the sidebar's data settings the form last followed
 TRAINING_WATCHED = "training_run"  # the run this tab follows in the live panel

@@ -11,7 +11,7 @@ from typing import Any
 import streamlit as st
 
 from explorer.training import runs
-from explorer.training.jobs import JobError, JobManager, RunInfo
+from explorer.training.jobs import JobError, JobManager, RunInfo, thin_batches
 from explorer.training.naming import run_label
 from explorer.training.plots import live_figure
 from explorer.training.runs import ACTIVE_STATES
@@ -82,8 +82,8 @@ def _live_panel(run_id: str) -> None:
     """The followed run: state, counters, progress with ETA, controls and curves."""
     manager, owner = jobs.job_manager(), jobs.owner_token()
     info = manager.info(run_id, owner)
-    events = manager.events(run_id)
-    history = [] if events else runs.read_history(run_id)
+    events = _events(manager, run_id, info.state in ACTIVE_STATES)
+    history = [] if events else _history(run_id)
     _rerun_when_it_ends(info)
     _draw_state(info, events)
     now = progress(events, info.config)
@@ -100,6 +100,32 @@ def _live_panel(run_id: str) -> None:
         st.caption(t("training.points", points=found.point_count))
     # below the chart: the chart is what the class watches, the smoothing a detail
     st.slider(t("training.smoothing"), 0.0, 0.95, DEFAULT_SMOOTHING, 0.05, key="training_live_smoothing")
+
+
+def _events(manager: JobManager, run_id: str, active: bool) -> list[dict[str, Any]]:
+    """The active run's progress messages, asked for incrementally: only those after the last one this session has.
+
+    Ended epochs' batches are thinned as the manager thins them, so a long run stays small here too.
+    """
+    if not active:
+        st.session_state.pop(state.TRAINING_EVENTS, None)
+        return []
+    kept_run, kept = st.session_state.get(state.TRAINING_EVENTS, (None, []))
+    kept = kept if kept_run == run_id else []
+    fresh = manager.events(run_id, kept[-1]["seq"] + 1 if kept else 0)
+    kept = kept + fresh
+    for epoch in {event.get("epoch") for event in fresh if event["type"] == "epoch"}:
+        kept = thin_batches(kept, epoch)
+    st.session_state[state.TRAINING_EVENTS] = (run_id, kept)
+    return kept
+
+
+def _history(run_id: str) -> list[dict[str, Any]]:
+    """The ended run's stored epochs (none if its history is damaged or gone: the runs list says so)."""
+    try:
+        return runs.read_history(run_id)
+    except runs.RunStoreError:
+        return []
 
 
 def _rerun_when_it_ends(info: RunInfo) -> None:
@@ -165,19 +191,20 @@ def _draw_progress(now: Progress) -> None:
 
 
 def _draw_controls(info: RunInfo, manager: JobManager, owner: str) -> None:
-    """Pause or resume, and stop: only for the tab that started the run."""
+    """Pause or resume, and stop: only for the browser that started the run, and the teacher."""
     controls = st.columns([1, 1, 4])
-    allowed = {"disabled": not info.owned, "help": None if info.owned else t("training.not_yours")}
+    mine, admin = jobs.may_control(info), jobs.is_admin()
+    allowed = {"disabled": not mine, "help": None if mine else t("training.not_yours")}
     pause_label, command = (
         (t("training.resume"), manager.resume) if info.paused else (t("training.pause"), manager.pause)
     )
     try:
         if controls[0].button(pause_label, icon="⏯", key="training_pause", **allowed):
-            command(info.run_id, owner)
+            command(info.run_id, owner, admin=admin)
         if controls[1].button(t("training.stop"), icon="⏹", key="training_stop", **allowed):
-            manager.stop(info.run_id, owner)
+            manager.stop(info.run_id, owner, admin=admin)
             st.toast(t("training.stopping"))
     except JobError as error:
         st.warning(t("training.control_failed", reason=error))
-    if not info.owned:
+    if not mine:
         controls[2].caption(t("training.not_yours"))

@@ -17,6 +17,7 @@ from explorer.training.view import history_csv
 from ui import state
 from ui.i18n import language, t
 from ui.links import linked, one_of
+from ui.training import manager as jobs
 
 
 def pick_run(finished: list[RunInfo], run_label: Callable[[str], str]) -> RunInfo:
@@ -29,7 +30,11 @@ def pick_run(finished: list[RunInfo], run_label: Callable[[str], str]) -> RunInf
 
 def draw_evaluation(picked: RunInfo, corpus: Corpus) -> None:
     """The run's test-set evaluation, or why it has none (it failed or was stopped before one)."""
-    evaluation = runs.read_evaluation(picked.run_id)
+    try:
+        evaluation = runs.read_evaluation(picked.run_id)
+    except runs.RunStoreError as error:  # damaged or deleted since the page listed it
+        st.warning(t("classroom.run_damaged", reason=error))
+        return
     if evaluation is None:
         st.info(t("training.no_evaluation", reason=picked.reason or t(f"training.state_{picked.state}")))
     else:
@@ -64,7 +69,7 @@ def draw_run_actions(picked: RunInfo, manager: JobManager, owner: str) -> None:
     """A row of buttons: download the run's history, model and config; delete the run."""
     files = st.columns(4)
     _draw_downloads(files[:3], picked)
-    _draw_delete(files[3], picked.run_id, manager, owner)
+    _draw_delete(files[3], picked, manager, owner)
 
 
 def _draw_downloads(places: list[DeltaGenerator], picked: RunInfo) -> None:
@@ -98,13 +103,14 @@ def _draw_downloads(places: list[DeltaGenerator], picked: RunInfo) -> None:
     )
 
 
-def _draw_delete(place: DeltaGenerator, run_id: str, manager: JobManager, owner: str) -> None:
-    """A delete button behind a confirmation; the page is redrawn without the run."""
-    if place.popover(t("training.delete"), icon="🗑").button(
-        t("training.delete_confirm", run=run_id), key="training_delete"
-    ):
+def _draw_delete(place: DeltaGenerator, picked: RunInfo, manager: JobManager, owner: str) -> None:
+    """A delete button behind a confirmation, for the run's owner and the teacher; the page is redrawn without it."""
+    run_id, allowed = picked.run_id, jobs.may_control(picked)
+    if place.popover(
+        t("training.delete"), icon="🗑", disabled=not allowed, help=None if allowed else t("classroom.not_yours_delete")
+    ).button(t("training.delete_confirm", run=run_id), key="training_delete"):
         try:
-            manager.delete(run_id, owner)
+            manager.delete(run_id, owner, admin=jobs.is_admin())
         except (JobError, runs.RunStoreError) as error:
             st.error(t("training.delete_failed", reason=error))
         else:

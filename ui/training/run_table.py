@@ -17,10 +17,15 @@ OVERLAID = 3  # runs overlaid at first
 
 def summarize_runs(finished: list[RunInfo]) -> dict[str, RunSummary]:
     """Each finished run's line of the table, by run id (newest first)."""
-    return {
-        info.run_id: summarize(info.config, runs.read_history(info.run_id), runs.read_evaluation(info.run_id))
-        for info in finished
-    }
+    return {info.run_id: _summary(info) for info in finished}
+
+
+def _summary(info: RunInfo) -> RunSummary:
+    """The run's line; a run whose files went missing or bad since it was listed shows no numbers."""
+    try:
+        return summarize(info.config, runs.read_history(info.run_id), runs.read_evaluation(info.run_id))
+    except runs.RunStoreError:
+        return summarize(info.config, [], None)
 
 
 def draw_runs_table(finished: list[RunInfo], summaries: dict[str, RunSummary], names: dict[str, str]) -> None:
