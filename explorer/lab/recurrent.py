@@ -34,6 +34,42 @@ class RecurrentWeightsError(ValueError):
 
 
 @dataclass(frozen=True)
+class OneHotInputs:
+    """One-hot input rows kept as their ids: row t is 1 at ``ids[t]`` and 0 elsewhere, never built.
+
+    A one-hot row times a kernel is the kernel's row at the id, so ``inputs @ kernel`` indexes the
+    kernel instead of multiplying ``num_words``-wide rows (a (maxlen, 20,000) float64 matrix, or
+    the ``np.eye(num_words)`` it would be gathered from: 3.2 GB at 20,000 words).
+    """
+
+    ids: np.ndarray  # (..., steps) token ids
+    num_words: int
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of the one-hot array this stands for."""
+        return (*self.ids.shape, self.num_words)
+
+    @property
+    def ndim(self) -> int:
+        """Its number of axes."""
+        return self.ids.ndim + 1
+
+    def __getitem__(self, steps: slice) -> OneHotInputs:
+        """The same rows in another order (``inputs[::-1]`` for a backward layer)."""
+        return OneHotInputs(self.ids[..., steps], self.num_words)
+
+    def __matmul__(self, kernel: np.ndarray) -> np.ndarray:
+        return kernel[self.ids]
+
+    def dense(self) -> np.ndarray:
+        """The float32 one-hot array itself (for handing to Keras; maxlen × num_words × 4 bytes)."""
+        encoded = np.zeros(self.shape, dtype=np.float32)
+        np.put_along_axis(encoded, self.ids[..., None].astype(np.intp), 1.0, axis=-1)
+        return encoded
+
+
+@dataclass(frozen=True)
 class RecurrentTrace:
     """What a recurrent layer did over one sequence (or a batch of them).
 
@@ -67,9 +103,9 @@ def simple_rnn_forward(
     W, U, b = kernel, recurrent_kernel, bias
     state_t = np.zeros(inputs.shape[:-2] + (units,))  # the book starts from an all-zero state
     successive_outputs = []
+    projected = inputs @ W  # the book's np.dot(W, input_t), for every step at once
     for t in range(inputs.shape[-2]):
-        input_t = inputs[..., t, :]
-        output_t = np.tanh(input_t @ W + state_t @ U + b)  # the book's np.dot(W, input_t) + np.dot(U, state_t) + b
+        output_t = np.tanh(projected[..., t, :] + state_t @ U + b)  # ... + np.dot(U, state_t) + b
         state_t = _keep_masked(output_t, state_t, mask, t)
         successive_outputs.append(state_t)
     return RecurrentTrace("simple_rnn", np.stack(successive_outputs, axis=-2))
@@ -93,8 +129,9 @@ def lstm_forward(
     names = ("input", "forget", "candidate", "output", "cell")
     recorded: dict[str, list[np.ndarray]] = {name: [] for name in names}
     states = []
+    projected = inputs @ kernel
     for t in range(inputs.shape[-2]):
-        z = inputs[..., t, :] @ kernel + h @ recurrent_kernel + bias
+        z = projected[..., t, :] + h @ recurrent_kernel + bias
         z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
         i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c), sigmoid(z_o)
         new_c = f * c + i * g
@@ -132,8 +169,9 @@ def gru_forward(
     names = ("update", "reset", "candidate")
     recorded: dict[str, list[np.ndarray]] = {name: [] for name in names}
     states = []
+    projected = inputs @ kernel + input_bias
     for t in range(inputs.shape[-2]):
-        x_z, x_r, x_h = np.split(inputs[..., t, :] @ kernel + input_bias, 3, axis=-1)
+        x_z, x_r, x_h = np.split(projected[..., t, :], 3, axis=-1)
         z = sigmoid(x_z + h @ U_z + b_z)
         r = sigmoid(x_r + h @ U_r + b_r)
         candidate = np.tanh(x_h + r * (h @ U_h + b_h)) if reset_after else np.tanh(x_h + (r * h) @ U_h)

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.lab.recurrent import RecurrentTrace, RecurrentWeightsError, probability_per_step, run_recurrent, sigmoid
+from explorer.lab.recurrent import (
+    OneHotInputs,
+    RecurrentTrace,
+    RecurrentWeightsError,
+    probability_per_step,
+    run_recurrent,
+    sigmoid,
+)
 from explorer.training import runs
 from explorer.training.config import RunConfig
 
@@ -34,7 +41,7 @@ class RunTrace:
     """
 
     ids: np.ndarray  # the padded ids the model reads, (maxlen,)
-    inputs: np.ndarray  # what the first recurrent layer reads at each step, (maxlen, features)
+    inputs: np.ndarray | OneHotInputs  # what the first recurrent layer reads at each step, (maxlen, features)
     mask: np.ndarray | None  # True on real tokens when the run masks padding
     layers: list[dict[str, RecurrentTrace]]
     probabilities: np.ndarray | None
@@ -64,10 +71,10 @@ def run_accuracies(run_id: str) -> tuple[float | None, float | None]:
     return (max(validation) if validation else None), evaluation.get("accuracy")
 
 
-def first_layer_inputs(ids: np.ndarray, config: RunConfig, weights: dict[str, np.ndarray]) -> np.ndarray:
-    """The vectors fed to the first recurrent layer: embedding rows, or one-hot rows of num_words."""
+def first_layer_inputs(ids: np.ndarray, config: RunConfig, weights: dict[str, np.ndarray]) -> np.ndarray | OneHotInputs:
+    """The vectors fed to the first recurrent layer: embedding rows, or one-hot rows of num_words (kept as ids)."""
     if config.encoding == "one_hot":
-        return np.eye(config.num_words)[ids]
+        return OneHotInputs(ids, config.num_words)
     return weights["embedding/embeddings"][ids].astype(np.float64)
 
 
@@ -107,7 +114,9 @@ def merged_states(directions: dict[str, RecurrentTrace]) -> np.ndarray:
 
 def layer_inputs(trace: RunTrace, layer: int) -> np.ndarray:
     """What layer ``layer`` (0-based) read at each step: the encoded tokens, or the layer below's output."""
-    return merged_states(trace.layers[layer - 1]) if layer else trace.inputs
+    if layer:
+        return merged_states(trace.layers[layer - 1])
+    return trace.inputs.dense() if isinstance(trace.inputs, OneHotInputs) else trace.inputs
 
 
 def layer_weights(weights: dict[str, np.ndarray], layer: int, direction: str) -> list[np.ndarray]:
@@ -119,7 +128,11 @@ def layer_weights(weights: dict[str, np.ndarray], layer: int, direction: str) ->
 
 
 def _run_direction(
-    config: RunConfig, layer_weights: list[np.ndarray], inputs: np.ndarray, mask: np.ndarray | None, backward: bool
+    config: RunConfig,
+    layer_weights: list[np.ndarray],
+    inputs: np.ndarray | OneHotInputs,
+    mask: np.ndarray | None,
+    backward: bool,
 ) -> RecurrentTrace:
     """One direction of one layer; a backward layer reads the review from its end, and its steps are
     flipped back into reading order (as Keras's ``Bidirectional`` does for ``return_sequences``)."""
