@@ -48,7 +48,7 @@ found, distance = draw_search({"run": space, "glove": glove} if run_id else {"gl
 highlight = found.highlight("run" if run_id else "glove", space)
 try:
     figure, variance = projected_figure(space, statistics, run_id, epochs, choice, highlight)
-except ProjectionError as error:
+except (ProjectionError, runs.RunStoreError) as error:  # a damaged epoch file among the frames
     st.error(t("embeddings.cannot_project", reason=error))
     st.stop()
 st.plotly_chart(figure, key="embeddings_plot")
