@@ -339,3 +339,26 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+NORMAL_EXIT = textwrap.dedent(
+    """
+    import sys
+    sys.path[:0] = [{repo!r}, {tests!r}]
+    from pathlib import Path
+    from test_training import tiny_config
+    from explorer.training.jobs import JobManager
+
+    manager = JobManager(max_concurrent=1, prestart=False)  # no worker: the run stays queued
+    print(manager.submit(tiny_config(Path({cache!r}), seed=123), "session-a"), manager.instance_id, flush=True)
+    """
+)
+
+
+def test_a_server_that_exits_normally_shuts_its_manager_down(manager: JobManager, cache: Path) -> None:
+    code = NORMAL_EXIT.format(repo=str(REPO), tests=str(REPO / "tests"), cache=str(cache))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    run_id, instance = done.stdout.split()
+    stored = json.loads((runs.run_dir(run_id) / runs.STATUS_FILE).read_text())
+    assert (stored["state"], stored["reason"]) == ("interrupted", "the server shut down before this run ended")
+    assert not (cache / "instances" / f"{instance}.lock").exists()
