@@ -556,6 +556,8 @@ class JobManager:
             try:
                 self._step()
             except Exception:  # noqa: BLE001 (the loop must outlive any one bad message or file)
+                if self._closed:
+                    return  # shutdown closed the pipes under the last step
                 LOG.exception("training job manager: a step of the background loop failed; carrying on")
                 time.sleep(LOOP_ERROR_PAUSE_S)
 
