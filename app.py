@@ -6,10 +6,13 @@ streamlit run app.py
 import streamlit as st
 
 from ui.embeddings.warmup import start_umap_warm_up
-from ui.navigation import navigation_pages
+from ui.lesson.banner import draw_lesson_bar
+from ui.navigation import HOME, navigation_pages
 from ui.sidebar import draw_sidebar
 
 st.set_page_config(page_title="IMDB Sequence Explorer", page_icon="🎬", layout="wide")
 draw_sidebar()  # first, so a language given in the link also names the pages
+page = st.navigation(navigation_pages())
+draw_lesson_bar(page.url_path or HOME.key)  # a lesson's step: what to look at, a question, Back / Next
 start_umap_warm_up()  # once per server: UMAP compiles in the background, not while a student waits
-st.navigation(navigation_pages()).run()
+page.run()

@@ -6,6 +6,7 @@ from explorer.data.glove import GloveError
 from explorer.embeddings import word_spaces as word_vectors
 from explorer.embeddings.projection import ProjectionError
 from explorer.training import runs
+from ui.code_behind import draw_code_behind
 from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
 from ui.embeddings.search import draw_neighbours, draw_search
@@ -22,6 +23,7 @@ TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, 
 page_header("embeddings")
 start_umap_warm_up()  # compiles UMAP in the background while the page is read (once per server)
 corpus = require_corpus()
+draw_code_behind("embeddings")
 statistics = word_vectors.corpus_statistics(corpus)
 stored = dict(word_vectors.embedding_runs())
 

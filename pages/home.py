@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.training.book_compare import best_book_runs, comparison_rows, why_key
+from ui.code_behind import draw_code_behind
 from ui.data import book_split, corpus_or_none, effective_num_words
 from ui.i18n import language, t
 from ui.navigation import pages_by_section
@@ -44,3 +45,4 @@ columns = [t("home.book_column"), t("home.explorer_column")]
 st.table(pd.DataFrame([row[1:] for row in rows], index=[row[0] for row in rows], columns=columns))
 st.caption(t("home.book_settings", num_words=num_words, maxlen=chosen.maxlen))
 st.info(t(why_key(corpus.source)))
+draw_code_behind("home")

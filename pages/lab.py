@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui.code_behind import draw_code_behind
 from ui.data import require_corpus
 from ui.i18n import t
 from ui.lab.text import draw_hashing, draw_ngrams, draw_one_hot, draw_word_index, pick_texts
@@ -9,6 +10,7 @@ from ui.page import page_header
 
 page_header("lab")
 corpus = require_corpus()
+draw_code_behind("lab")
 texts, document = pick_texts(corpus)
 
 tab_names = ("onehot", "index", "hashing", "ngrams")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from explorer.lab.run_trace import traceable_runs
 from ui import state
+from ui.code_behind import draw_code_behind
 from ui.data import require_corpus
 from ui.i18n import t
 from ui.lab.inside import (
@@ -29,6 +30,7 @@ TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, 
 
 page_header("lab_rnn")
 corpus = require_corpus()
+draw_code_behind("lab_rnn")
 stored = traceable_runs()
 
 st.subheader(t("lab_rnn.baseline_title"))

@@ -7,6 +7,7 @@ from explorer.training.data import source_spec
 from explorer.training.inference import Predictor
 from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import PRESETS, preset_of
+from ui.code_behind import draw_code_behind, draw_run_downloads
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.page import page_header
@@ -35,6 +36,7 @@ config = draw_form(corpus, source)
 
 st.subheader(t("training.summary_title"))
 problem = draw_summary(config)
+draw_code_behind("training", config)
 preset = preset_of(config, corpus.max_num_words)
 if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
     jobs.start_run(config, preset)
@@ -64,6 +66,7 @@ picked = pick_run(finished, run_label)
 draw_rename(picked, names[picked.run_id])
 draw_evaluation(picked, corpus)
 draw_run_actions(picked, manager, owner)
+draw_run_downloads(picked.run_id, picked.config)
 
 st.subheader(t("training.try_title"))
 try:

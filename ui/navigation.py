@@ -29,6 +29,8 @@ TOPIC_PAGES = (
     PageEntry("pages/lab.py", "lab", "🔢", "app.section_inside"),
     PageEntry("pages/lab_rnn.py", "lab_rnn", "🔬", "app.section_inside"),
     PageEntry("pages/why.py", "why", "💡", "app.section_inside"),
+    PageEntry("pages/lesson.py", "lesson", "🎓", "lesson.section"),
+    PageEntry("pages/board.py", "board", "🏆", "lesson.section"),
 )
 
 

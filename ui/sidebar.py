@@ -18,6 +18,7 @@ from explorer.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui import state
 from ui.i18n import t
 from ui.links import check_link, forget_refused_links, int_within
+from ui.presenter import draw_presenter_switch
 from ui.training import manager as training_jobs
 
 NUM_WORDS_RANGE = (10, 20_000)  # below 10 almost every word is OOV; 20,000 covers the presets
@@ -101,6 +102,7 @@ def draw_sidebar() -> None:
             check_link(key, lambda v: v in SIDES, "pre / post")
             column.radio(t(f"sidebar.{key}"), SIDES, index=SIDES.index(default), key=key, bind="query-params")
         _draw_source_controls()
+        draw_presenter_switch()
         st.caption(t("sidebar.share_hint"))
     training_jobs.warm_up()  # after the controls are drawn: the first page of a server starts the training worker
 

@@ -61,4 +61,3 @@ LESSON_GUESS = "lesson_guess_{lesson}_{step}"  # widget: the class's answer to a
 LESSON_REVEALED = "lesson_revealed"  # {(lesson, step)}: the questions whose answer was revealed
 PRESENTER = "presenter"  # widget (and query parameter): projector-friendly display
 BOARD_NAME = "board_name_{run_id}"  # widget: the nickname typed for one of this session's runs
-BOARD_ADMIN_TOKEN = "board_admin_token"  # widget: the teacher's token typed on the class board

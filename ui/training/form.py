@@ -70,6 +70,14 @@ def _apply_preset(name: str, corpus: Corpus) -> None:
     _put(_fit(preset_config(name, seed).to_dict(), corpus))
 
 
+def apply_preset(name: str) -> None:
+    """Fill the form with preset ``name`` from outside the page (a lesson step); ``restore_form`` fits it."""
+    seed = st.session_state.get(key("seed"), RunConfig.seed)
+    values = preset_config(name, seed).to_dict()
+    _put(values)
+    st.session_state[state.TRAINING_SAVED] = values
+
+
 def restore_form(sidebar: Settings, corpus: Corpus) -> None:
     """Put the form's values back in place before it is drawn, following the sidebar if it moved."""
     shared = {name: getattr(sidebar, name) for name in FOLLOWED}

@@ -1,0 +1,83 @@
+"""A whole lesson in a real browser, in each language, in presenter view at 1280×720.
+
+Next through every step, answering each prediction (a number typed or a choice clicked) and
+revealing it; fails on any exception or error box; saves a screenshot of each step as the
+projector shows it (``lesson-<language>-<step>.png`` in the screenshot folder).
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS
+from explorer.i18n import translate
+from explorer.lesson.lessons import lesson_files, load_lesson
+from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
+from ui.lesson.steps import STEP_PARAMS, step_pages
+
+PROJECTOR = {"width": 1280, "height": 720}
+LESSON_ID = "hongong_rnn"  # the first seed's chapter: three data pages and two training steps
+GUESS = "1000"
+SLIDER_DEFAULTS = {
+    "num_words": str(BOOK_NUM_WORDS),
+    "maxlen": str(BOOK_MAXLEN),
+}  # the number the "class" types for a number question
+
+
+def assert_no_error_box(tab: Page, where: str) -> None:
+    errors = tab.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
+
+
+def click_key(tab: Page, key: str) -> None:
+    """Click the button drawn with ``key`` (Streamlit marks its container with ``st-key-<key>``)."""
+    tab.locator(f".st-key-{key} button").first.click()
+    wait_until_idle(tab)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_whole_lesson_in_presenter_view(page: Page, app_url: str, language: str) -> None:  # noqa: F811
+    lesson = load_lesson(lesson_files()[LESSON_ID], step_pages(), STEP_PARAMS)
+    page.set_viewport_size(PROJECTOR)
+    page.goto(f"{app_url}/lesson?lang={language}&presenter=true")
+    wait_until_idle(page)
+    assert_no_exception(page, "lesson page")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_attribute("data-collapsed") == "true", "presenter view collapses the sidebar"
+    click_key(page, f"lesson_start_{LESSON_ID}")
+    for number, step in enumerate(lesson.steps, 1):
+        where = f"{language} step {number} ({step.page})"
+        page.wait_for_url(f"{app_url}/{step.page}**")
+        wait_until_idle(page)
+        assert_no_exception(page, where)
+        bar = page.locator(".st-key-lesson_bar")
+        assert step.title[language] in bar.inner_text(), f"{where}: the lesson bar shows another step"
+        for name, default in SLIDER_DEFAULTS.items():  # a bound control leaves its default out of the link
+            value = step.settings.get(name, default)
+            assert (f"{name}={value}" in page.url) == (value != default), f"{where}: {name} is not {value}"
+        if step.predict is not None:
+            guess = page.locator(f".st-key-lesson_guess_{LESSON_ID}_{number}")
+            if step.predict.kind == "number":
+                guess.locator("input").fill(GUESS)
+                guess.locator("input").press("Enter")
+            else:
+                guess.locator('[role="radiogroup"] label').first.click()
+            wait_until_idle(page)
+            click_key(page, f"lesson_guess_{LESSON_ID}_{number}_reveal")
+            revealed = bar.inner_text()
+            expected = "lesson.real_value" if step.predict.kind == "number" else "lesson.right"
+            if step.predict.kind == "choice" and step.predict.answer != 0:
+                expected = "lesson.wrong"
+            assert translate(language, expected).split("{")[0].strip() in revealed, f"{where}: nothing revealed"
+        assert_no_exception(page, where)
+        assert_no_error_box(page, where)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"lesson-{language}-{number}.png")
+        if number < len(lesson.steps):
+            click_key(page, "lesson_next")
+    click_key(page, "lesson_finish")
+    page.wait_for_url(f"{app_url}/lesson**")
+    wait_until_idle(page)
+    assert_no_exception(page, f"{language} after the lesson")
+    assert page.locator(".st-key-lesson_bar").count() == 0
