@@ -249,8 +249,9 @@ def test_traceable_runs_and_their_accuracies(isolated_cache) -> None:
 
     recurrent = runs.create_run(RunConfig())
     runs.save_weights(recurrent, {"dense/bias": np.zeros(1)})
-    runs.write_history(recurrent, [{"val_accuracy": 0.61}, {"val_accuracy": 0.74}, {"val_accuracy": 0.70}])
-    runs.save_evaluation(recurrent, {"accuracy": 0.72})
+    runs.write_history(recurrent, [{"epoch": e, "val_accuracy": a} for e, a in enumerate((0.61, 0.74, 0.70), 1)])
+    evaluation = {"accuracy": 0.72, "loss": 0.5, "confusion": [], "roc_fpr": [], "roc_tpr": [], "roc_auc": None}
+    runs.save_evaluation(recurrent, {**evaluation, "count": 0})  # a stored evaluation has every field
     flatten = runs.create_run(RunConfig(layer="flatten_dense"))
     runs.save_weights(flatten, {"dense/bias": np.zeros(1)})
     runs.create_run(RunConfig(layer="lstm"))  # no weights yet: nothing to replay

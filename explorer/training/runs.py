@@ -105,8 +105,10 @@ def run_dir(run_id: str) -> Path:
     return runs_dir() / run_id
 
 
-def create_run(config: RunConfig, instance: str, owner: str) -> str:
+def create_run(config: RunConfig, instance: str = "", owner: str = "") -> str:
     """Store a new queued run of server ``instance``, owned by ``owner``, and return its id.
+
+    Without them (tests, benchmarks that train in-process) the run belongs to no server and nobody.
 
     The files are written into a hidden folder renamed into place at the end, so a full disk
     leaves no half-created run (``RunStoreError`` says the disk is full).
@@ -299,7 +301,11 @@ def save_embedding(run_id: str, epoch: int, matrix: np.ndarray) -> None:
 
 def embedding_epochs(run_id: str) -> list[int]:
     """Epochs whose word vectors are stored, in order."""
-    found = (re.fullmatch(r"embedding_epoch_(\d{3})\.npy", path.name) for path in run_dir(run_id).iterdir())
+    try:
+        names = [path.name for path in run_dir(run_id).iterdir()]
+    except OSError as error:
+        raise RunStoreError(f"run {run_id} cannot be read ({type(error).__name__}).") from error
+    found = (re.fullmatch(r"embedding_epoch_(\d{3})\.npy", name) for name in names)
     return sorted(int(match.group(1)) for match in found if match)
 
 
