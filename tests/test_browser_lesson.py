@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS
-from explorer.i18n import translate
+from explorer.i18n import LANGUAGES, translate
 from explorer.lesson.lessons import lesson_files, load_lesson
 from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
 from ui.lesson.steps import STEP_PARAMS, step_pages
@@ -40,7 +40,7 @@ def click_key(tab: Page, key: str) -> None:
 def test_a_whole_lesson_in_presenter_view(page: Page, app_url: str, language: str) -> None:  # noqa: F811
     lesson = load_lesson(lesson_files()[LESSON_ID], step_pages(), STEP_PARAMS)
     page.set_viewport_size(PROJECTOR)
-    page.goto(f"{app_url}/lesson?lang={language}&presenter=true")
+    page.goto(f"{app_url}/lesson?lang={LANGUAGES[language]}&presenter=true")
     wait_until_idle(page)
     assert_no_exception(page, "lesson page")
     sidebar = page.locator('[data-testid="stSidebar"]')

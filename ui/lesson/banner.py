@@ -107,4 +107,4 @@ def _reveal_number(predict: Prediction, guess: float | None) -> None:
         return
     columns[1].metric(t("lesson.your_guess"), shown(guess))
     off = t("lesson.off_by_share", share=result.relative) if result.relative is not None else ""
-    columns[2].metric(t("lesson.off_by"), shown(abs(result.off_by)), off, delta_color="off")
+    columns[2].metric(t("lesson.off_by"), shown(abs(result.off_by)), off or None, delta_color="off", delta_arrow="off")
