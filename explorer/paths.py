@@ -18,7 +18,38 @@ from typing import IO, Any
 import numpy as np
 
 CACHE_ENV = "IMDB_EXPLORER_CACHE"
+ALLOWED_ROOTS_ENV = "IMDB_EXPLORER_ALLOWED_ROOTS"  # folders (os.pathsep-separated) whose files users may name
+DATA_ENV = "IMDB_EXPLORER_DATA"  # the data the server was started with (always allowed)
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class PathNotAllowed(ValueError):
+    """A path typed by a user lies outside the folders this server lets users name."""
+
+
+def allowed_roots() -> list[Path]:
+    """Where user-typed paths may point: ``IMDB_EXPLORER_ALLOWED_ROOTS``, the data path the server
+    was started with (``IMDB_EXPLORER_DATA``), and the cache folder (resolved, symbolic links followed)."""
+    named = [part for part in os.environ.get(ALLOWED_ROOTS_ENV, "").split(os.pathsep) if part.strip()]
+    if os.environ.get(DATA_ENV, "").strip():
+        named.append(os.environ[DATA_ENV])
+    return [Path(root.strip()).expanduser().resolve() for root in named] + [cache_dir().resolve()]
+
+
+def allowed_path(typed: str) -> Path:
+    """The resolved path ``typed`` names, if it lies inside an allowed root; else ``PathNotAllowed``.
+
+    Resolving follows ``..`` and symbolic links first, so neither leads out of a root. The answer
+    is the same whether or not the path exists, so it tells nothing about the server's files.
+    """
+    path = Path(typed.strip()).expanduser().resolve()
+    roots = allowed_roots()
+    if not any(path == root or path.is_relative_to(root) for root in roots):
+        raise PathNotAllowed(
+            f"This server only opens files inside {', '.join(str(root) for root in roots)} "
+            f"(its teacher can add folders with {ALLOWED_ROOTS_ENV})."
+        )
+    return path
 
 
 def cache_dir() -> Path:

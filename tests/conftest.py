@@ -11,6 +11,7 @@ from streamlit.testing.v1 import app_test
 import ui.training.manager
 from explorer.data import sources
 from explorer.data.corpus import Corpus
+from explorer.paths import ALLOWED_ROOTS_ENV
 from tests.apptest import WarmServerPagesManager
 from tests.synthetic import write_synthetic_aclimdb_tarball
 
@@ -113,3 +114,10 @@ def no_training_worker_from_the_sidebar(monkeypatch: pytest.MonkeyPatch) -> None
     """Page tests draw the sidebar, which starts the server's training worker (``ui.training.manager.warm_up``):
     a TensorFlow process that no page test needs. The test of the warm-up itself puts it back."""
     monkeypatch.setattr(ui.training.manager, "warm_up", lambda: None)
+
+
+@pytest.fixture(autouse=True)
+def tests_may_name_their_own_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed paths must lie inside the server's allowed roots: the tests' files (GloVe, data) lie under pytest's
+    temporary folder. The tests of the roots themselves set ``IMDB_EXPLORER_ALLOWED_ROOTS`` again."""
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path_factory.getbasetemp()))

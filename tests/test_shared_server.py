@@ -3,6 +3,8 @@ a full cache disk survived, one-hots built without identity matrices."""
 
 from __future__ import annotations
 
+import errno
+import tarfile
 import tracemalloc
 
 import numpy as np
@@ -10,10 +12,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS
+from explorer.data import aclimdb, sources
+from explorer.data.glove import GloveError, load_glove
 from explorer.lab.recurrent import CELL_KINDS, OneHotInputs, run_recurrent
 from explorer.lab.run_trace import trace_run
-from explorer.training.config import GATES, RunConfig
+from explorer.paths import ALLOWED_ROOTS_ENV, PathNotAllowed, allowed_path
+from explorer.training.config import GATES, ConfigError, RunConfig, glove_dimension
 from tests.apptest import open_page
+from tests.conftest import REPO
 from ui.user_text import SHOWN_CHARACTERS, markdown_literal, shown_value
 
 TIMEOUT_S = 120
@@ -92,3 +98,89 @@ def test_a_one_hot_run_is_traced_without_a_num_words_wide_matrix():
     tracemalloc.stop()
     assert peak < 20 * 2**20  # np.eye(20_000) alone was 3.2 GB; even one dense row block is 8 MB
     assert trace.probabilities is not None and trace.probabilities.shape == (50,)
+
+
+def test_typed_paths_outside_the_allowed_roots_are_refused_alike(isolated_cache, tmp_path, monkeypatch):
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path / "class"))
+    answers = set()
+    for outside in ("/etc/shadow", "/etc/no-such-file", "/etc", str(tmp_path / "class" / ".." / "elsewhere")):
+        with pytest.raises(PathNotAllowed) as refused:
+            sources.resolve("aclimdb", outside, typed=True)
+        answers.add(str(refused.value))
+    assert len(answers) == 1  # an existing file and a missing one get the same answer
+    inside = tmp_path / "class" / "aclImdb_v1.tar.gz"
+    assert sources.resolve("aclimdb", str(inside), typed=True).path == str(inside)
+    assert sources.resolve("aclimdb", str(isolated_cache / "mine.tar.gz"), typed=True)  # the cache is always allowed
+
+
+def test_a_link_out_of_an_allowed_root_is_refused(tmp_path, monkeypatch):
+    root = tmp_path / "class"
+    root.mkdir()
+    (root / "escape").symlink_to("/etc")
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(root))
+    with pytest.raises(PathNotAllowed):
+        allowed_path(str(root / "escape" / "passwd"))
+
+
+def test_a_glove_path_outside_the_roots_is_refused_without_reading_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path))
+    with pytest.raises(ConfigError, match="cannot be used") as refused:
+        glove_dimension("/etc/os-release")
+    assert "Linux" not in str(refused.value)
+    with pytest.raises(GloveError, match="cannot be used"):
+        load_glove("/etc/os-release")
+    not_glove = tmp_path / "notes.txt"
+    not_glove.write_text("secret words here\n")
+    with pytest.raises(GloveError) as reason:
+        load_glove(str(not_glove))
+    assert "secret" not in str(reason.value)  # a reason never quotes the file
+
+
+def test_a_folder_containing_aclimdb_is_accepted(isolated_cache, synthetic_tarball, tmp_path, monkeypatch):
+    with tarfile.open(synthetic_tarball) as archive:
+        archive.extractall(tmp_path / "extracted", filter="data")  # what `tar xzf aclImdb_v1.tar.gz` leaves
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path))
+    spec = sources.resolve("aclimdb", str(tmp_path / "extracted"), typed=True)
+    assert spec.path == str(tmp_path / "extracted" / "aclImdb")
+    corpus = sources.load(spec)
+    assert len(corpus.train) == len(corpus.test) > 0
+
+
+def test_a_folder_without_aclimdb_data_is_unavailable_not_a_traceback(isolated_cache, tmp_path, monkeypatch):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("hello")
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path))
+    with pytest.raises(sources.DataUnavailable, match="not an aclImdb data set"):
+        sources.load(sources.resolve("aclimdb", str(tmp_path / "notes"), typed=True))
+
+
+def disk_fills_up(stream, **arrays) -> None:
+    """``np.savez`` on a disk that fills up half-way through the file."""
+    stream.write(b"\0" * 4096)
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_keeps_the_corpus_in_memory_and_writes_nothing(isolated_cache, synthetic_tarball, monkeypatch):
+    monkeypatch.setattr(np, "savez", disk_fills_up)
+    told = []
+    spec = sources.SourceSpec("aclimdb", str(synthetic_tarball))
+    corpus = sources.load(spec, unsaved=told.append)
+    assert len(corpus.train) > 0 and len(told) == 1 and "No space left" in told[0]
+    assert not list((isolated_cache / "corpora").glob("*"))  # nothing half-created
+
+
+def test_the_page_says_once_that_the_cache_is_full(isolated_cache, synthetic_tarball, tmp_path, monkeypatch):
+    fresh = tmp_path / "aclImdb_v1.tar.gz"  # data no earlier test has put in the server's memory
+    fresh.write_bytes(synthetic_tarball.read_bytes())
+    monkeypatch.setenv(sources.DATA_ENV, str(fresh))
+    builds = []
+    real_encode = aclimdb.encode
+    monkeypatch.setattr(aclimdb, "encode", lambda *args: builds.append(1) or real_encode(*args))
+    monkeypatch.setattr(np, "savez", disk_fills_up)
+    at = open_page(REPO / "app.py")  # the home page builds the corpus
+    assert [w.value for w in at.warning if "could not be saved" in w.value] and at.metric
+    at.switch_page("pages/lengths.py").run()
+    assert at.metric and not [w.value for w in at.warning if "could not be saved" in w.value]
+    at.switch_page("pages/padding.py").run()
+    assert not at.exception and not [w.value for w in at.warning if "could not be saved" in w.value]
+    assert len(builds) == 1  # encoded once, then served from memory

@@ -9,6 +9,7 @@ download takes seconds, and should not repeat on every slider move).
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import streamlit as st
 
@@ -18,14 +19,22 @@ from ui import state
 from ui.i18n import t
 from ui.sidebar import settings
 
+CORPORA_KEPT = 2  # corpora held in memory per server (each up to ~0.5 GB with its texts); the least recent goes
+
+
+def _corpus_identity(corpus: Corpus) -> tuple[str, str, int, int]:
+    """What tells corpora apart for caching (not ``id``: a dropped corpus's id may be reused)."""
+    return corpus.source, corpus.origin, len(corpus.train), corpus.vocabulary_size
+
 
 @st.cache_resource(show_spinner=False)
-def _loaded_corpora() -> tuple[dict[sources.SourceSpec, Corpus], threading.Lock]:
-    """The server's corpora by source, and a lock so two sessions never build the same one."""
-    return {}, threading.Lock()
+def _loaded_corpora() -> tuple[OrderedDict[sources.SourceSpec, Corpus], threading.Lock]:
+    """The server's corpora by source, least recently used first, and a lock so two sessions never
+    build the same one."""
+    return OrderedDict(), threading.Lock()
 
 
-@st.cache_resource(show_spinner=False, hash_funcs={Corpus: id})
+@st.cache_resource(show_spinner=False, max_entries=CORPORA_KEPT, hash_funcs={Corpus: _corpus_identity})
 def book_split(corpus: Corpus) -> tuple[Split, Split]:
     """The book's train/validation split of ``corpus`` (computed once per corpus)."""
     return corpus.book_split()
@@ -34,7 +43,8 @@ def book_split(corpus: Corpus) -> tuple[Split, Split]:
 def current_spec() -> sources.SourceSpec:
     """The data source the sidebar (or the environment) asks for."""
     chosen = settings()
-    return sources.resolve(chosen.source_kind, chosen.source_path if chosen.source_kind == "aclimdb" else None)
+    typed = chosen.source_path if chosen.source_kind == "aclimdb" else None
+    return sources.resolve(chosen.source_kind, typed, typed=True)
 
 
 def corpus_or_none() -> Corpus | None:
@@ -46,6 +56,8 @@ def corpus_or_none() -> Corpus | None:
         return None
     corpora, lock = _loaded_corpora()
     if spec in corpora:
+        with lock:
+            corpora.move_to_end(spec)
         return corpora[spec]
     errors = st.session_state.setdefault(state.DATA_ERRORS, {})
     if spec in errors:
@@ -56,8 +68,12 @@ def corpus_or_none() -> Corpus | None:
         with lock:
             if spec not in corpora:
                 corpora[spec] = sources.load(
-                    spec, lambda f, m: bar.progress(min(f, 1.0), text=t("data.building", message=m))
+                    spec,
+                    lambda f, m: bar.progress(min(f, 1.0), text=t("data.building", message=m)),
+                    lambda reason: st.warning(t("data.cache_unwritable", reason=reason)),  # once: then it is in memory
                 )
+                while len(corpora) > CORPORA_KEPT:
+                    corpora.popitem(last=False)
     except sources.DataUnavailable as error:
         errors[spec] = str(error)
         bar.empty()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer.paths import PathNotAllowed, allowed_path
+
 PACKAGE_VECTORS = "glove_6B_50d_emb.npy"
 PACKAGE_INDEX = "glove_6B_index.parquet"
 
@@ -74,6 +76,10 @@ def _load_package() -> GloveVectors:
 
 
 def _load_text(path: Path) -> GloveVectors:
+    try:
+        path = allowed_path(str(path))  # a typed path: only inside the server's allowed roots
+    except PathNotAllowed as error:
+        raise GloveError(f"the GloVe file cannot be used: {error}") from error
     if not path.is_file():
         raise GloveError(f"the GloVe file {path} does not exist.")
     words: list[str] = []
@@ -92,7 +98,7 @@ def _load_text(path: Path) -> GloveVectors:
                 words.append(word)
                 rows.append(vector)
         except UnicodeDecodeError as error:
-            raise GloveError(f"{path.name} is not UTF-8 text, so it is not a GloVe file ({error}).") from error
+            raise GloveError(f"{path.name} is not UTF-8 text, so it is not a GloVe file.") from error
     if not rows:
         raise GloveError(f"{path.name} is empty.")
     return _checked(tuple(words), np.vstack(rows), str(path))
@@ -104,7 +110,7 @@ def _parse_vector(numbers: str, name: str, number: int) -> np.ndarray:
     try:
         vector = np.array(numbers.split(" "), dtype=np.float32)
     except ValueError as error:
-        raise GloveError(f"{name} line {number:,} is not 'word v1 v2 ...' ({error}).") from error
+        raise GloveError(f"{name} line {number:,} is not 'word v1 v2 ...'.") from error  # no content: any file
     return vector
 
 

@@ -15,16 +15,16 @@ import os
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from explorer.data import aclimdb
 from explorer.data.aclimdb import ReportProgress
 from explorer.data.corpus import Corpus, CorpusCacheError, load_corpus, save_corpus
-from explorer.paths import REPO_ROOT, atomic_write, atomic_write_json, cache_dir
+from explorer.paths import DATA_ENV, REPO_ROOT, allowed_path, atomic_write, atomic_write_json, cache_dir
 
 SOURCE_ENV = "IMDB_EXPLORER_SOURCE"  # "auto", "keras" or "aclimdb"
-DATA_ENV = "IMDB_EXPLORER_DATA"  # path of an aclImdb tarball or folder (implies "aclimdb")
 KINDS = ("auto", "keras", "aclimdb")
 ACLIMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 KERAS_FINGERPRINT = "keras.datasets.imdb/1"
@@ -53,22 +53,34 @@ def downloaded_tarball() -> Path:
     return cache_dir() / "downloads" / "aclImdb_v1.tar.gz"
 
 
-def resolve(kind: str | None = None, path: str | None = None) -> SourceSpec:
+def resolve(kind: str | None = None, path: str | None = None, *, typed: bool = False) -> SourceSpec:
     """Turn the settings into a ``SourceSpec`` (settings win over the environment, then the cache).
 
-    Raises ``ValueError`` for an unknown kind.
+    A folder that holds an ``aclImdb`` folder stands for that folder. A ``typed`` path (one a user
+    typed into the app) must lie inside the server's allowed roots (``explorer.paths.allowed_path``).
+    Raises ``ValueError`` for an unknown kind, ``PathNotAllowed`` (a ``ValueError``) for such a path.
     """
     kind = (kind or os.environ.get(SOURCE_ENV) or "auto").strip().lower()
-    path = (path or os.environ.get(DATA_ENV) or "").strip() or None
     if kind not in KINDS:
         raise ValueError(f"Unknown data source {kind!r}: use one of {', '.join(KINDS)}.")
     if kind == "keras":
         return SourceSpec("keras")
-    if path is not None:
-        return SourceSpec("aclimdb", str(Path(path).expanduser().resolve()))
+    if path and path.strip():
+        chosen = allowed_path(path) if typed else Path(path.strip()).expanduser().resolve()
+        return SourceSpec("aclimdb", str(aclimdb_root(chosen)))
+    if os.environ.get(DATA_ENV, "").strip():
+        return SourceSpec("aclimdb", str(aclimdb_root(Path(os.environ[DATA_ENV].strip()).expanduser().resolve())))
     if kind == "aclimdb":
         return SourceSpec("aclimdb", str(downloaded_tarball()))
     return _most_recent_cached() or SourceSpec("keras")
+
+
+def aclimdb_root(path: Path) -> Path:
+    """The aclImdb data at ``path``: the path itself, or the ``aclImdb`` folder inside it (what ``tar xzf`` leaves)."""
+    inner = path / "aclImdb"
+    if path.is_dir() and not (path / "train").is_dir() and (inner / "train").is_dir():
+        return inner
+    return path
 
 
 def _most_recent_cached() -> SourceSpec | None:
@@ -86,9 +98,10 @@ def fingerprint(spec: SourceSpec) -> str:
     if spec.kind == "keras":
         return KERAS_FINGERPRINT
     source = Path(spec.path or "")
-    if not source.exists():
+    stamped = source if source.is_file() else source / "train"
+    if not stamped.exists():  # missing, or a folder that holds no aclImdb data: nothing to fingerprint
         return ""
-    stamp = source.stat() if source.is_file() else (source / "train").stat()
+    stamp = stamped.stat()
     return f"{TOKENIZER_VERSION}|{source}|{stamp.st_size}|{stamp.st_mtime_ns}"
 
 
@@ -98,11 +111,17 @@ def cache_path(spec: SourceSpec) -> Path:
     return cache_dir() / "corpora" / f"{spec.kind}-{digest}.npz"
 
 
-def load(spec: SourceSpec, progress: ReportProgress = lambda fraction, message: None) -> Corpus:
+def load(
+    spec: SourceSpec,
+    progress: ReportProgress = lambda fraction, message: None,
+    unsaved: Callable[[str], None] = lambda reason: None,
+) -> Corpus:
     """The corpus for ``spec``: from the cache when it is valid, else built (and cached).
 
-    A damaged or stale cache file is rebuilt. Raises ``DataUnavailable`` when the data cannot be
-    had, with a message that says how to provide it.
+    A damaged or stale cache file is rebuilt. When the cache cannot be written (a full disk, a
+    read-only folder) the built corpus is returned all the same, nothing half-written is left,
+    and ``unsaved`` is told why. Raises ``DataUnavailable`` when the data cannot be had, with a
+    message that says how to provide it.
     """
     target = cache_path(spec)
     expected = fingerprint(spec)
@@ -115,8 +134,16 @@ def load(spec: SourceSpec, progress: ReportProgress = lambda fraction, message: 
     if spec.kind == "keras":
         _build_keras_corpus(target, progress)
     else:
-        _build_aclimdb_corpus(spec, target, expected, progress)
-    atomic_write_json(target.with_suffix(".json"), {"spec": asdict(spec), "fingerprint": fingerprint(spec)})
+        corpus = _build_aclimdb_corpus(spec, progress)
+        try:
+            save_corpus(corpus, target, expected)
+        except OSError as error:  # atomic_write has removed its temporary file
+            unsaved(f"{error.strerror or error} ({cache_dir()})")
+            return corpus
+    try:
+        atomic_write_json(target.with_suffix(".json"), {"spec": asdict(spec), "fingerprint": fingerprint(spec)})
+    except OSError as error:  # the corpus file is there; only "use the data loaded before" misses it
+        unsaved(f"{error.strerror or error} ({cache_dir()})")
     return load_corpus(target, fingerprint(spec))
 
 
@@ -127,7 +154,7 @@ def _stored_fingerprint(target: Path) -> str:
         return ""
 
 
-def _build_aclimdb_corpus(spec: SourceSpec, target: Path, expected: str, progress: ReportProgress) -> None:
+def _build_aclimdb_corpus(spec: SourceSpec, progress: ReportProgress) -> Corpus:
     source = Path(spec.path or "")
     if not source.exists():
         raise DataUnavailable(
@@ -138,7 +165,7 @@ def _build_aclimdb_corpus(spec: SourceSpec, target: Path, expected: str, progres
         corpus = aclimdb.encode(aclimdb.read_reviews(source, progress), "aclimdb", str(source), progress)
     except aclimdb.AclImdbError as error:
         raise DataUnavailable(f"{error} Point {DATA_ENV} at a complete aclImdb_v1.tar.gz or aclImdb folder.") from error
-    save_corpus(corpus, target, expected)
+    return corpus
 
 
 def _build_keras_corpus(target: Path, progress: ReportProgress) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
 from typing import Any, Literal
 
 from explorer.data.ragged import SIDES
+from explorer.paths import PathNotAllowed, allowed_path
 
 Encoding = Literal["one_hot", "embedding", "glove"]
 LayerKind = Literal["simple_rnn", "lstm", "gru", "flatten_dense"]
@@ -210,7 +210,10 @@ def glove_dimension(path: str | None) -> int:
     """The vector size of a GloVe source, read from the first line of a text file (cheap)."""
     if path is None:
         return PACKAGE_GLOVE_DIM
-    file = Path(path).expanduser()
+    try:
+        file = allowed_path(path)  # a typed path: only inside the server's allowed roots
+    except PathNotAllowed as error:
+        raise ConfigError(f"the GloVe file cannot be used: {error}") from error
     if not file.is_file():
         raise ConfigError(f"the GloVe file {file} does not exist.")
     with file.open("r", encoding="utf-8", errors="replace") as stream:
