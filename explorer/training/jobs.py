@@ -311,9 +311,10 @@ class JobManager:
             if not runs.run_dir(run_id).is_dir():
                 continue  # deleted since it was listed
             try:
-                info = self.info(run_id, owner)
+                info = self.info(run_id, owner)  # reads the status, config, history and (given an owner) owner
                 if info.state not in ACTIVE_STATES:
-                    runs.check_run(run_id)
+                    runs.read_evaluation(run_id)
+                    runs.read_owner(run_id)
                 found.append(info)
             except runs.RunStoreError as error:
                 found.append(RunInfo(run_id, "damaged", str(error), None, self._owns_on_disk(run_id, owner)))
