@@ -20,8 +20,6 @@ def board_figure(rows: list[BoardRow], labels: list[str], references: dict[str, 
         x=[row.val_accuracy for row in rows],
         orientation="h",
         name=translate(language, "board.val_accuracy"),
-        text=[f"{row.val_accuracy:.3f}" for row in rows],
-        textposition="inside",
     )
     tested = [(label, row.test_accuracy) for label, row in zip(labels, rows, strict=True) if row.test_accuracy]
     figure.add_scatter(
@@ -38,7 +36,7 @@ def board_figure(rows: list[BoardRow], labels: list[str], references: dict[str, 
         height=120 + ROW_HEIGHT * max(len(rows), 1),
         xaxis={"title": translate(language, "board.accuracy"), "range": [lowest - 0.01, 1.0]},
         yaxis={"autorange": "reversed"},
-        margin={"t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
+        margin={"t": 60, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
     return figure

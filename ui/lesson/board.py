@@ -42,10 +42,9 @@ def draw_ranking(rows: list[board.BoardRow], lines: dict[str, float]) -> None:
         t("board.val_accuracy"): [round(row.val_accuracy, 4) for row in rows],
         t("board.test_accuracy"): [None if row.test_accuracy is None else round(row.test_accuracy, 4) for row in rows],
         t("board.epochs"): [row.epochs for row in rows],
-        t("board.beats_baseline"): [
-            None if baseline_accuracy is None else row.val_accuracy > baseline_accuracy for row in rows
-        ],
     }
+    if baseline_accuracy is not None:
+        table[t("board.beats_baseline")] = [row.val_accuracy > baseline_accuracy for row in rows]
     st.dataframe(table, hide_index=True, key="board_table")
 
 
