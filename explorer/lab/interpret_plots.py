@@ -145,8 +145,6 @@ def unit_word_heatmap(responses: np.ndarray, units: Sequence[int], words: Sequen
         margin={"t": 30, "b": 90, "l": 10, "r": 10},
         xaxis={"tickangle": -45, "type": "category"},
         yaxis={"type": "category", "autorange": "reversed"},
-        clickmode="event+select",
-        dragmode=False,
     )
     return figure
 
