@@ -9,12 +9,11 @@ from explorer.sequences.stats import (
     dropped_token_share,
     length_summary,
     maxlen_for_share,
-    oov_share,
     truncated_share,
 )
 from ui.charts import shared_chart
 from ui.code_behind import draw_code_behind
-from ui.data import book_split, effective_num_words, require_corpus
+from ui.data import book_split, effective_num_words, require_corpus, reviews_oov_share
 from ui.i18n import language, t
 from ui.page import page_header
 from ui.sidebar import settings
@@ -51,7 +50,7 @@ with figures:
     st.caption(t("lengths.percentiles", p90=summary.p90, p95=summary.p95, p99=summary.p99))
     st.metric(t("lengths.truncated", maxlen=chosen.maxlen), f"{truncated_share(lengths, chosen.maxlen):.1%}")
     st.metric(t("lengths.dropped", maxlen=chosen.maxlen), f"{dropped_token_share(lengths, chosen.maxlen):.1%}")
-    st.metric(t("lengths.oov", num_words=num_words), f"{oov_share(ids, num_words):.1%}")
+    st.metric(t("lengths.oov", num_words=num_words), f"{reviews_oov_share(corpus, split, num_words):.1%}")
 
 st.subheader(t("lengths.cumulative_title"))
 curve, target = st.columns([2, 1])

@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from explorer.data.corpus import OOV_ID
 from explorer.data.ragged import SIDES, pad_sequences
 from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
 from ui import state
 from ui.charts import shared_chart
 from ui.code_behind import draw_code_behind
-from ui.data import book_split, effective_num_words, require_corpus
+from ui.data import book_split, effective_num_words, require_corpus, training_ids
 from ui.i18n import language, t
 from ui.links import int_within, linked
 from ui.page import page_header
@@ -23,7 +22,7 @@ chosen = settings()
 train = book_split(corpus)[0]
 num_words = effective_num_words(corpus, chosen.num_words)
 sides = (chosen.maxlen, chosen.padding, chosen.truncating)
-ids = train.ids.with_vocabulary(num_words, OOV_ID)
+ids = training_ids(corpus, num_words)
 
 
 def draw_grid(where, token_ids, title: str, key: str, **options) -> None:

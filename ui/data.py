@@ -14,7 +14,9 @@ from collections import OrderedDict
 import streamlit as st
 
 from explorer.data import sources
-from explorer.data.corpus import Corpus, Split
+from explorer.data.corpus import OOV_ID, Corpus, Split
+from explorer.data.ragged import Ragged
+from explorer.sequences.stats import chosen_reviews, oov_share
 from ui import state
 from ui.i18n import t
 from ui.sidebar import settings
@@ -38,6 +40,18 @@ def _loaded_corpora() -> tuple[OrderedDict[sources.SourceSpec, Corpus], threadin
 def book_split(corpus: Corpus) -> tuple[Split, Split]:
     """The book's train/validation split of ``corpus`` (computed once per corpus)."""
     return corpus.book_split()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs={Corpus: _corpus_identity})
+def training_ids(corpus: Corpus, num_words: int) -> Ragged:
+    """The book's training reviews with every id from ``num_words`` on made OOV (once per server, not per rerun)."""
+    return book_split(corpus)[0].ids.with_vocabulary(num_words, OOV_ID)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs={Corpus: _corpus_identity})
+def reviews_oov_share(corpus: Corpus, split: str, num_words: int) -> float:
+    """``stats.oov_share`` of the reviews ``split`` picks (once per server and setting)."""
+    return oov_share(chosen_reviews(corpus, book_split(corpus), split)[0], num_words)
 
 
 def current_spec() -> sources.SourceSpec:
