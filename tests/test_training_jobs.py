@@ -247,6 +247,10 @@ def test_a_damaged_run_is_listed_as_damaged_and_can_be_deleted(manager: JobManag
     backup = {path.name: path.read_bytes() for path in runs.run_dir(run_id).iterdir() if path.is_file()}
     damage(run_id, name)
     listed = {info.run_id: info for info in manager.list_runs(OWNER)}
+    assert listed[run_id].state == "damaged", name
+    if name in (runs.STATUS_FILE, runs.CONFIG_FILE):  # these two are always there: missing is damage too
+        (runs.run_dir(run_id) / name).unlink()
+        listed = {info.run_id: info for info in manager.list_runs(OWNER)}
     assert listed[run_id].state == "damaged" and run_id in listed[run_id].reason
     assert "Traceback" not in listed[run_id].reason and "\n" not in listed[run_id].reason
     assert "damaged" not in {info.state for run, info in listed.items() if run != run_id}

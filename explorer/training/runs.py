@@ -201,11 +201,8 @@ def set_pinned(run_id: str, pinned: bool) -> None:
 
 
 def list_runs() -> list[str]:
-    """Ids of every stored run, newest first (folders without a status are skipped)."""
-    folders = [
-        path for path in runs_dir().iterdir() if RUN_ID_PATTERN.match(path.name) and (path / STATUS_FILE).is_file()
-    ]
-    return sorted((path.name for path in folders), reverse=True)
+    """Ids of every stored run, newest first (one whose status is missing too: reading it says it is damaged)."""
+    return sorted((path.name for path in runs_dir().iterdir() if RUN_ID_PATTERN.match(path.name)), reverse=True)
 
 
 def projections_dir(run_id: str) -> Path:
