@@ -184,3 +184,17 @@ def test_the_page_says_once_that_the_cache_is_full(isolated_cache, synthetic_tar
     at.switch_page("pages/padding.py").run()
     assert not at.exception and not [w.value for w in at.warning if "could not be saved" in w.value]
     assert len(builds) == 1  # encoded once, then served from memory
+
+
+def test_a_typed_data_path_is_quoted_as_text(app_environment, tmp_path, monkeypatch):
+    monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path))
+    typed = str(tmp_path / "[x](https:" / "evil.example)")
+    at = open_page(app_environment, "pages/lengths.py", source="aclimdb", data=typed)
+    reasons = " ".join(caption.value for caption in at.caption)
+    assert markdown_literal("(https:/evil.example)") in reasons and "](https" not in reasons
+
+
+def test_outside_the_roots_the_page_says_so_without_a_traceback(app_environment, monkeypatch):
+    at = open_page(app_environment, "pages/lengths.py", source="aclimdb", data="/etc")
+    assert at.error and not at.exception and not at.metric
+    assert "only opens files inside" in " ".join(caption.value for caption in at.caption)

@@ -20,6 +20,7 @@ from explorer.sequences.stats import chosen_reviews, oov_share
 from ui import state
 from ui.i18n import t
 from ui.sidebar import settings
+from ui.user_text import markdown_literal
 
 CORPORA_KEPT = 2  # corpora held in memory per server (each up to ~0.5 GB with its texts); the least recent goes
 
@@ -107,7 +108,7 @@ def require_corpus() -> Corpus:
 
 def _show_unavailable(spec: sources.SourceSpec | None, reason: str) -> None:
     st.error(t("data.unavailable_title"))
-    st.caption(t("data.unavailable_reason", reason=reason))
+    st.caption(t("data.unavailable_reason", reason=markdown_literal(reason)))  # it may quote a typed path
     local = sources.configured_local_copy()
     if spec is not None and spec.kind == "keras" and local:
         # The local copy is already configured (offline classroom): the way out is the source, not the variable.
