@@ -17,6 +17,7 @@ from explorer.data.glove import GloveError, load_glove
 from explorer.lab.recurrent import CELL_KINDS, OneHotInputs, run_recurrent
 from explorer.lab.run_trace import trace_run
 from explorer.paths import ALLOWED_ROOTS_ENV, PathNotAllowed, allowed_path
+from explorer.sequences import length_plots
 from explorer.training.config import GATES, ConfigError, RunConfig, glove_dimension
 from tests.apptest import open_page
 from tests.conftest import REPO
@@ -198,3 +199,15 @@ def test_outside_the_roots_the_page_says_so_without_a_traceback(app_environment,
     at = open_page(app_environment, "pages/lengths.py", source="aclimdb", data="/etc")
     assert at.error and not at.exception and not at.metric
     assert "only opens files inside" in " ".join(caption.value for caption in at.caption)
+
+
+def test_a_figure_is_built_once_for_every_session_with_the_same_settings(app_environment, monkeypatch):
+    built = []
+    real = length_plots.length_histogram
+    monkeypatch.setattr(length_plots, "length_histogram", lambda *args: built.append(args[2]) or real(*args))
+    first = open_page(app_environment, "pages/lengths.py", maxlen=777)  # a setting no other test draws
+    second = open_page(app_environment, "pages/lengths.py", maxlen=777)
+    assert built == [777]
+    assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
+    open_page(app_environment, "pages/lengths.py", maxlen=778)
+    assert built == [777, 778]

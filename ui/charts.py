@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.data import current_spec
+from ui import state
 from ui.i18n import language
 
 FIGURES_KEPT = 512  # figures kept by the server, least recently used dropped (each well under 1 MB)
@@ -28,8 +28,9 @@ def _shared_figure(chart: str, settings: tuple[Hashable, ...], _build: Callable[
 def shared_chart(where, chart: str, settings: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> None:
     """Draw ``build()``'s figure in ``where`` under the element key ``chart``, building it once per server.
 
-    ``settings`` must name everything the figure depends on besides the data source and the
-    language (which are added here): two calls with equal settings get the same figure.
+    ``settings`` must name everything the figure depends on besides the data source of the page's
+    corpus (``ui.data`` records it) and the language, which are added here: two calls with equal
+    settings get the same figure.
     """
-    figure = _shared_figure(chart, (current_spec(), language(), *settings), build)
+    figure = _shared_figure(chart, (st.session_state.get(state.SHOWN_SOURCE), language(), *settings), build)
     where.plotly_chart(figure, key=chart)

@@ -73,6 +73,7 @@ def corpus_or_none() -> Corpus | None:
     if spec in corpora:
         with lock:
             corpora.move_to_end(spec)
+        st.session_state[state.SHOWN_SOURCE] = spec
         return corpora[spec]
     errors = st.session_state.setdefault(state.DATA_ERRORS, {})
     if spec in errors:
@@ -95,6 +96,7 @@ def corpus_or_none() -> Corpus | None:
         _show_unavailable(spec, str(error))
         return None
     bar.empty()
+    st.session_state[state.SHOWN_SOURCE] = spec
     return corpora[spec]
 
 

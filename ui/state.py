@@ -13,6 +13,7 @@ PADDING = "padding"
 TRUNCATING = "truncating"
 REFUSED_LINK_VALUES = "refused_link_values"  # {query parameter: the link value refused}, warned once
 LINK_REFUSAL_RERUN = "link_refusal_rerun"  # this run follows the removal of a refused link value
+SHOWN_SOURCE = "shown_source"  # the data source of the corpus this run shows (what shared charts are keyed by)
 DATA_ERRORS = "data_errors"  # {source spec: why it could not be loaded}, until "try again"
 
 # The training studio's bookkeeping (the keys of its form fields are "training_<field>").
