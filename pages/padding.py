@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from explorer.data.ragged import SIDES, pad_sequences
+from explorer.data.ragged import SIDES
 from explorer.sequences import padding as one_review
-from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, batch_heatmap, category_legend, token_grid
+from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, category_legend, token_grid
 from ui import state
 from ui.charts import shared_chart
 from ui.code_behind import draw_code_behind
@@ -12,6 +12,7 @@ from ui.data import book_split, effective_num_words, require_corpus, training_id
 from ui.i18n import language, t
 from ui.links import int_within, linked
 from ui.page import page_header
+from ui.sequences.sections import draw_padded_batch
 from ui.sidebar import settings
 from ui.user_text import markdown_literal
 
@@ -87,15 +88,4 @@ for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SID
 st.markdown(t("padding.why_pre"))
 
 st.subheader(t("padding.batch_title"))
-
-
-@st.fragment  # the batch slider changes only the batch: rerun this part alone
-def draw_batch() -> None:
-    """The first reviews of the training set as one padded batch."""
-    rows = st.slider(t("padding.batch_rows"), 5, 50, 10, key="padding_batch_rows")
-    batch = pad_sequences(ids.take(range(rows)), chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
-    shared_chart(st, "padding_batch", (rows, num_words, *sides), lambda: batch_heatmap(batch, language()))
-    st.caption(t("padding.batch_caption", rows=rows, maxlen=chosen.maxlen, zeros=float((batch == 0).mean())))
-
-
-draw_batch()
+draw_padded_batch(ids, num_words, chosen.maxlen, chosen.padding, chosen.truncating)
