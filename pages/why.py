@@ -4,6 +4,7 @@ import streamlit as st
 
 from explorer.lab.run_trace import traceable_runs
 from explorer.training.config import KERAS_CLASS
+from ui import state
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.lab.why_attribution import draw_attributions
@@ -35,10 +36,14 @@ st.caption(t("why.run_caption", **config.to_dict()))
 review = pick_review(corpus)
 
 tab_names = ("attribution", "memory", "units")
-attribution_tab, memory_tab, units_tab = st.tabs([t(f"why.tab_{name}") for name in tab_names])
-with attribution_tab:
-    draw_attributions(run_id, config.padding, review)
-with memory_tab:
-    draw_memory(corpus, corpus_key, stored)
-with units_tab:
-    draw_units(run_id, corpus, corpus_key, review)
+# stateful tabs: a rerun (a click on the heat map) stays on its tab, and hidden tabs compute nothing
+tabs = st.tabs([t(f"why.tab_{name}") for name in tab_names], key=state.WHY_TAB, on_change="rerun")
+if tabs[0].open:
+    with tabs[0]:
+        draw_attributions(run_id, config.padding, review)
+if tabs[1].open:
+    with tabs[1]:
+        draw_memory(corpus, corpus_key, stored)
+if tabs[2].open:
+    with tabs[2]:
+        draw_units(run_id, corpus, corpus_key, review)

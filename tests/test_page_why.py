@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from explorer.paths import CACHE_ENV
 from explorer.training.config import RunConfig
@@ -35,30 +36,46 @@ def test_without_a_run_it_says_what_is_missing_and_links_to_training(own_cache: 
     assert not app.tabs
 
 
+def open_tab(app: AppTest, label: str) -> AppTest:
+    """Switch the page's stateful tabs (only the open one is drawn) and rerun."""
+    app.session_state[state.WHY_TAB] = label
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    return " ".join(markdown.value for markdown in app.markdown)
+
+
 def test_every_section_draws_for_stored_runs(own_cache: Path) -> None:
     stored = store_three_runs()
     app = page("why").run()
     assert_clean(app)
     assert app.selectbox(key="why_run").value == stored["gru"]  # the newest run comes first
     assert [tab.label for tab in app.tabs] == ["Token attributions", "Memory over distance", "Hidden units"]
-    # two top-token bar charts (if both sides exist), the memory chart, the heat map and the unit's trace
-    assert chart_count(app) >= 3  # the memory curves, the unit x word heat map and the unit's trace (+ top tokens)
-    assert set(app.multiselect(key="why_memory_runs").value) == set(stored.values())
-    lesson = " ".join(markdown.value for markdown in app.markdown)
-    assert "pre padding" in lesson and "%" in lesson and "keeps the least of the review" in lesson
     probability = float(next(metric for metric in app.metric if metric.label == "P(positive)").value)
     assert 0.0 <= probability <= 1.0
+    assert "Where unit" not in texts(app)  # hidden tabs compute nothing
     for method in ("integrated_gradients", "gradient_x_input"):
         app.segmented_control(key="why_method").set_value(method).run()
         assert_clean(app)
         assert any(f"Shown: {name}" in m.value for m in app.markdown for name in ("integrated", "gradient ×"))
     app.segmented_control(key="why_occluder").set_value("delete").run()
+    assert_clean(app)
+    open_tab(app, "Memory over distance")
+    assert_clean(app)
+    assert chart_count(app) == 1
+    assert set(app.multiselect(key="why_memory_runs").value) == set(stored.values())
+    assert "pre padding" in texts(app) and "%" in texts(app) and "keeps the least of the review" in texts(app)
+    open_tab(app, "Hidden units")
+    assert_clean(app)
+    assert chart_count(app) == 2  # the unit x word heat map and the unit's trace along the review
     app.selectbox(key=state.WHY_UNIT).set_value(2).run()
     assert_clean(app)
-    assert "Where unit 2 is highest" in " ".join(m.value for m in app.markdown)
+    assert "Where unit 2 is highest" in texts(app)
     app.selectbox(key="why_run").set_value(stored["simple_rnn"]).run()
     app.number_input(key="why_review").set_value(5).run()
     assert_clean(app)
+    assert "Where unit 2 is highest" in texts(app)  # the rerun stayed on the tab
 
 
 def test_a_typed_review_is_explained_and_an_empty_one_asked_for(own_cache: Path) -> None:
@@ -112,5 +129,7 @@ def test_a_stacked_bidirectional_one_hot_run_with_a_mask(own_cache: Path) -> Non
     app = page("why").run()
     assert_clean(app)
     assert app.selectbox(key="why_run").value == run_id
-    assert "keeps the least of the review: 100%" in " ".join(m.value for m in app.markdown)  # the mask skips pads
+    open_tab(app, "Memory over distance")
+    assert "keeps the least of the review: 100%" in texts(app)  # the mask skips pads
+    open_tab(app, "Hidden units")
     assert len(app.selectbox(key=state.WHY_UNIT).options) == 6  # both directions' units, as the dense layer reads

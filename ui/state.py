@@ -53,6 +53,7 @@ LAB_RNN_NOT_FOUND = "lab_rnn_not_found"  # (label, right) when "find one it gets
 
 # The "why did it say that?" page.
 WHY_UNIT = "why_unit"  # widget: the hidden unit shown (also set by a click on the heat map)
+WHY_TAB = "why_tab"  # widget: the open tab (stateful st.tabs: reruns stay on it, hidden tabs are skipped)
 
 # Lesson mode (issue 15). "lesson" and "step" are query parameters too, so a link opens a lesson's step.
 LESSON = "lesson"  # the lesson being followed (its file name without .toml)
