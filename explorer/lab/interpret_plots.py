@@ -96,7 +96,7 @@ def memory_figure(profiles: Mapping[str, Mapping[str, MemoryProfile]], language:
             if side == "post" and profile.median_gap > 0:
                 figure.add_vline(x=profile.median_gap, line={"dash": "dot", "color": GREY}, row=1, col=column)
         figure.update_xaxes(title_text=translate(language, "why.axis_steps_back"), row=1, col=column)
-    figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+    figure.update_yaxes(type="log", exponentformat="power", dtick=1)  # one tick per power of ten
     figure.update_yaxes(title_text=translate(language, "why.axis_sensitivity"), row=1, col=1)
     figure.update_layout(
         height=420, margin={"t": 50, "b": 40, "l": 60, "r": 10}, legend={"orientation": "h", "y": -0.2}
