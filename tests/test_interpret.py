@@ -296,3 +296,21 @@ def test_semantic_axis_puts_the_two_words_at_zero_and_one_and_y_leaves_x_out() -
         semantic_projection(vectors, WORDS, ("awful", "awful"), 1)
     with pytest.raises(ProjectionError):
         semantic_projection(vectors, WORDS, ("awful", "great"), 11)
+
+
+def test_gradients_that_overflow_float32_are_redone_in_float64(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tiny_config(layer="lstm")
+    weights = random_weights(config)
+    exact = attr.gradient_methods(Network.of_run(config, weights), attr.review_window(REVIEWS[1], config).ids)
+    original = attr.gradient_methods
+
+    def overflowing(network: Network, ids: np.ndarray, steps: int = attr.INTEGRATION_STEPS):  # noqa: ANN202
+        integrated, product, change = original(network, ids, steps)
+        if network.weight("dense/kernel").dtype == np.float32:  # what exploding gradients do to float32
+            integrated = np.full_like(integrated, np.inf)
+        return integrated, product, change
+
+    monkeypatch.setattr(attr, "gradient_methods", overflowing)
+    result = attr.attribute(config, weights, REVIEWS[1])
+    real = result.window.source >= 0
+    np.testing.assert_allclose(result.scores["integrated_gradients"][real], exact[0][real])

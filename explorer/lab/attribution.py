@@ -157,7 +157,11 @@ def attribute(
     real = window.source >= 0
     with single_blas_thread():
         occluded, probability = occlusion(network, predictor, tokens, occluder)
-        integrated, by_gradient, logit_change = gradient_methods(network, window.ids)
+        with np.errstate(over="ignore", invalid="ignore"):
+            integrated, by_gradient, logit_change = gradient_methods(network, window.ids)
+        if not (np.isfinite(integrated).all() and np.isfinite(by_gradient).all()):
+            # exploding gradients (a recurrent kernel that amplifies) can overflow float32: redo in float64
+            integrated, by_gradient, logit_change = gradient_methods(Network.of_run(config, weights), window.ids)
     scores: dict[Method, np.ndarray] = {
         "occlusion": occluded,
         "integrated_gradients": np.where(real, integrated, 0.0),
