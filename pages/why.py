@@ -5,6 +5,7 @@ import streamlit as st
 from explorer.lab.run_trace import traceable_runs
 from explorer.training.config import KERAS_CLASS
 from ui import state
+from ui.code_behind import draw_code_behind
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.lab.why_attribution import draw_attributions
@@ -18,6 +19,7 @@ TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, 
 
 page_header("why")
 corpus = require_corpus()
+draw_code_behind("why")
 stored = traceable_runs()
 if not stored:
     st.info(t("why.need_run"))

@@ -329,6 +329,21 @@ print(1 / (1 + np.exp(-(state @ dense_w + dense_b))))  # the same as model.predi
     return script(sections)
 
 
+def why_code(source: DataSource, settings: ViewSettings) -> str:
+    """Why did it say that? Each token's share in a verdict by occlusion: the change when it is replaced by padding."""
+    occlude = """import numpy as np
+
+# `model` is a trained model of the training studio (see its script)
+review = train_seq[0]
+base = model.predict(review[None], verbose=0)[0, 0]
+covered = np.repeat(review[None], len(review), axis=0)
+covered[np.arange(len(review)), np.arange(len(review))] = 0  # row i hides token i behind the padding id
+shares = base - model.predict(covered, verbose=0)[:, 0]  # > 0: the token pushed the verdict up
+print(base, sorted(zip(shares, review), reverse=True)[:10])"""
+    padded = _pad(("train",), settings)
+    return script([*load_sections(source, settings.num_words), ("pad_sequences", padded), ("Occlusion", occlude)])
+
+
 PAGE_CODE: dict[str, Callable[[DataSource, ViewSettings], str]] = {
     "home": home_code,
     "lengths": lengths_code,
@@ -337,4 +352,5 @@ PAGE_CODE: dict[str, Callable[[DataSource, ViewSettings], str]] = {
     "embeddings": embeddings_code,
     "lab": lab_code,
     "lab_rnn": lab_rnn_code,
+    "why": why_code,
 }
