@@ -10,9 +10,13 @@ from ui.lesson.banner import draw_lesson_bar
 from ui.navigation import HOME, navigation_pages
 from ui.sidebar import draw_sidebar
 
-st.set_page_config(page_title="IMDB Sequence Explorer", page_icon="🎬", layout="wide")
-draw_sidebar()  # first, so a language given in the link also names the pages
-page = st.navigation(navigation_pages())
-draw_lesson_bar(page.url_path or HOME.key)  # a lesson's step: what to look at, a question, Back / Next
-start_umap_warm_up()  # once per server: UMAP compiles in the background, not while a student waits
-page.run()
+# Streamlit runs this file as __main__. A training worker is a spawned process, and spawning
+# imports the parent's main script again, as __mp_main__: there it must only import, not run the app
+# (which would draw the pages in bare mode and start a training worker of its own).
+if __name__ == "__main__":
+    st.set_page_config(page_title="IMDB Sequence Explorer", page_icon="🎬", layout="wide")
+    draw_sidebar()  # first, so a language given in the link also names the pages
+    page = st.navigation(navigation_pages())
+    draw_lesson_bar(page.url_path or HOME.key)  # a lesson's step: what to look at, a question, Back / Next
+    start_umap_warm_up()  # once per server: UMAP compiles in the background, not while a student waits
+    page.run()

@@ -399,6 +399,7 @@ def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cach
     assert train_run(run_id, config, lambda event: None, StopInEpochThree(), speed) == "stopped"
     history = runs.read_history(run_id)
     assert [row["partial"] for row in history] == [False, False, True]
+    assert (history[-1]["batches"], history[-1]["steps"]) == (2, steps)  # how far the stopped epoch got
     assert all("val_loss" in row for row in history)
     best = min(history, key=lambda row: row["val_loss"])
     weights = runs.load_weights(run_id)

@@ -182,9 +182,9 @@ def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float
             text=translate(language, "training.references_above"),
             xref="x domain" if "col" not in position else f"x{position['col']} domain",
             yref="y domain" if "col" not in position else f"y{position['col']} domain",
-            x=1,
+            x=0.01,  # top left: curves start low there, and the book's label sits on the right
             y=1,
-            xanchor="right",
+            xanchor="left",
             yanchor="top",
             showarrow=False,
             font={"size": 11, "color": REFERENCE_COLOUR},

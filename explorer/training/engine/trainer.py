@@ -173,10 +173,13 @@ class Streamer(keras.callbacks.Callback):
         self.epochs_without_improvement = 0
         self.stopped_by_user = False
         self.epoch_start = self.last_batch_event = 0.0
+        self.paused_seconds = 0.0  # of the current epoch: a pause is not training time
+        self.batches_done = 0  # of the current epoch
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Start the epoch's clock."""
         self.epoch_start = time.perf_counter()
+        self.paused_seconds = 0.0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         """Throttled batch message; then pause (blocking) or stop if asked."""
@@ -192,14 +195,17 @@ class Streamer(keras.callbacks.Callback):
                     **_floats(logs),
                 }
             )
+        self.batches_done = batch + 1
+        asked = time.perf_counter()
         if self.control.should_stop():
             self.stopped_by_user = True
             self.model.stop_training = True
+        self.paused_seconds += time.perf_counter() - asked  # should_stop blocks while the run is paused
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Record the epoch, keep the best weights, save files, and stop early if due."""
         values = _floats(logs)
-        seconds = time.perf_counter() - self.epoch_start
+        seconds = time.perf_counter() - self.epoch_start - self.paused_seconds
         improved = values.get("val_loss", math.inf) < self.best_val_loss
         if improved:
             self.best_val_loss = values["val_loss"]
@@ -220,6 +226,8 @@ class Streamer(keras.callbacks.Callback):
             "eta_seconds": mean_seconds * (self.config.epochs - epoch - 1),
         }
         row |= {"best": improved, "partial": self.stopped_by_user}  # partial: a stop cut its training short
+        if self.stopped_by_user:  # how far it got, so the page draws it there
+            row |= {"batches": self.batches_done, "steps": self.steps}
         self.history.append(row)
         runs.write_history(self.run_id, self.history)
         self.emit({"type": "epoch", **row})
