@@ -3,10 +3,11 @@
 import streamlit as st
 
 from explorer.lab.run_trace import traceable_runs
+from explorer.training.naming import run_label
 from ui import state
 from ui.code_behind import draw_code_behind
 from ui.data import require_corpus
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.lab.inside import (
     draw_baseline,
     draw_gates,
@@ -42,7 +43,8 @@ if not stored:
     st.info(t("lab_rnn.need_run"))
     link_to(TRAINING_PAGE_KEY)
     st.stop()
-labels = {run: t("lab_rnn.run_label", run=run, **config.to_dict()) for run, config in stored.items()}
+names = {run: run_label(run, config, language()) for run, config in stored.items()}  # "Book LSTM #2", or model · id
+labels = {run: t("lab_rnn.run_label", **{**config.to_dict(), "run": names[run]}) for run, config in stored.items()}
 run_id = st.selectbox(
     t("lab_rnn.run"),
     list(stored),

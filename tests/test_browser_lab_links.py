@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from explorer.i18n import LANGUAGES, translate
-from explorer.training import runs
+from explorer.training import naming, runs
 from explorer.training.config import RunConfig
 from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
 from tests.test_page_lab import store_run as store_recurrent_run
@@ -61,10 +61,11 @@ def run_label(language: str, run_id: str, cache: Path) -> str:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMDB_EXPLORER_CACHE", str(cache))
         config = runs.read_config(run_id)
+        name = naming.run_label(run_id, config, language)
     return translate(
         language,
         "embeddings.run_label",
-        run=run_id,
+        run=name,
         encoding=config.encoding,
         layer=config.layer,
         dim=config.embedding_dim,
@@ -79,7 +80,18 @@ def choose(tab: Page, key: str, option_start: str) -> None:
 
 
 def epoch_shown(tab: Page) -> str:
-    return tab.locator(f".st-key-{state.EMBEDDINGS_EPOCH} [role='slider']").get_attribute("aria-valuetext") or ""
+    """The epoch slider's value: its text reads label, value, lowest, highest."""
+    lines = [
+        line for line in tab.locator(f".st-key-{state.EMBEDDINGS_EPOCH}").inner_text().splitlines() if line.strip()
+    ]
+    return lines[1]
+
+
+def shoot(tab: Page, key: str, name: str) -> None:
+    """A 1280×720 screenshot with the element drawn with ``key`` scrolled into view."""
+    tab.locator(f".st-key-{key}").first.scroll_into_view_if_needed()
+    tab.wait_for_timeout(500)
+    tab.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
@@ -99,7 +111,8 @@ def test_a_chosen_run_opens_at_its_best_epoch_and_exports_name_it(
     assert epoch_shown(page) == str(BEST_EPOCH), "a chosen run opens at its best epoch"
     downloads = page.locator('[data-testid="stDownloadButton"]').all_inner_texts()
     assert any(f"vectors_run-{stored['best']}_epoch{BEST_EPOCH:03d}.tsv" in text for text in downloads), downloads
-    page.screenshot(path=SCREENSHOTS / f"embeddings-best-epoch-{language}.png")
+    shoot(page, state.EMBEDDINGS_EPOCH, f"embeddings-best-epoch-{language}")
+    shoot(page, "embeddings_download_0", f"embeddings-export-{language}")
     choose(page, state.EMBEDDINGS_RUN, stored["newest"])
     assert epoch_shown(page) == str(EPOCHS[-1]), "back to the other run: its own epoch, not the one left behind"
 
@@ -125,7 +138,7 @@ def test_links_carry_the_run_and_the_searched_word(
     search.press("Enter")
     wait_until_idle(page)
     assert "embeddings_search=movie" in page.url, "typing a word puts it into the link"
-    page.screenshot(path=SCREENSHOTS / f"embeddings-link-{language}.png")
+    shoot(page, "embeddings_plot", f"embeddings-link-{language}")
 
     page.goto(f"{app_url}/lab_rnn?lang={quote(LANGUAGES[language])}&lab_rnn_review_0=3&{state.LAB_RNN_SHOWN}=0")
     wait_until_idle(page)
@@ -160,11 +173,12 @@ def test_inside_the_rnn_badges_finder_and_stepper(
     page.locator(".st-key-lab_rnn_play button").click()
     page.wait_for_timeout(PLAY_WAIT_MS)
     assert word.inner_text() != first, "Play moves the stepper on"
-    page.screenshot(path=SCREENSHOTS / f"lab_rnn-stepper-{language}.png")
+    shoot(page, "lab_rnn_play", f"lab_rnn-stepper-{language}")
     page.locator(".st-key-lab_rnn_play button").click()  # pause
     wait_until_idle(page)
     assert_clean(page, f"lab_rnn stepper ({language})")
-    page.screenshot(path=SCREENSHOTS / f"lab_rnn-{language}.png", full_page=True)
+    shoot(page, "lab_rnn_find_1_0", f"lab_rnn-badges-{language}")
+    shoot(page, "lab_rnn_step_state", f"lab_rnn-step-charts-{language}")
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
@@ -176,4 +190,4 @@ def test_the_text_lab_shows_a_linked_review_as_text(page: Page, app_url: str, la
     assert_clean(page, f"lab ({language})")
     assert page.locator(f".st-key-{state.LAB_REVIEW} input").input_value() == "3"
     assert "<br" not in page.locator('[data-testid="stMain"]').inner_text(), "review markup shown raw"
-    page.screenshot(path=SCREENSHOTS / f"lab-review-{language}.png")
+    shoot(page, state.LAB_REVIEW, f"lab-review-{language}")

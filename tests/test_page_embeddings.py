@@ -205,7 +205,7 @@ def test_a_link_opens_the_run_and_the_searched_word(own_cache: Path) -> None:
     older = store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
     store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
     label = open_page().selectbox(key=state.EMBEDDINGS_RUN)
-    older_label = next(option for option in label.options if option.startswith(older))
+    older_label = next(option for option in label.options if older in option)
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=apptest.TIMEOUT_S)
     app.query_params.update({state.EMBEDDINGS_RUN: older_label, state.EMBEDDINGS_SEARCH: "film"})
     app.run().switch_page("pages/embeddings.py").run()

@@ -185,7 +185,7 @@ def test_rnn_page_state_comes_from_a_link(own_cache: Path) -> None:
     store_run(RunConfig(layer="lstm", units=3, embedding_dim=4, num_words=50, maxlen=20).validate())  # newer
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
     label = app.run().switch_page("pages/lab_rnn.py").run().selectbox(key=state.LAB_RNN_RUN)
-    run_label = next(option for option in label.options if option.startswith(run_id))
+    run_label = next(option for option in label.options if run_id in option)
     linked_app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S)
     linked_app.query_params.update({state.LAB_RNN_RUN: run_label, "lab_rnn_review_0": "4", state.LAB_RNN_SHOWN: "0"})
     linked_app.run().switch_page("pages/lab_rnn.py").run()

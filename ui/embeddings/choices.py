@@ -12,6 +12,7 @@ from explorer.embeddings import word_spaces as word_vectors
 from explorer.i18n import translate
 from explorer.training import runs
 from explorer.training.config import RunConfig
+from explorer.training.naming import run_label
 from ui import state
 from ui.data import current_spec
 from ui.i18n import language, option_names, t
@@ -60,7 +61,7 @@ def pick_run(stored: dict[str, RunConfig]) -> tuple[str | None, list[int]]:
         run: translate(
             lang,
             "embeddings.run_label",
-            run=run,
+            run=run_label(run, config, lang),
             encoding=config.encoding,
             layer=config.layer,
             dim=config.embedding_dim,
