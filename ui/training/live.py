@@ -25,6 +25,7 @@ from ui.training.queue_table import draw_queue
 from ui.user_text import markdown_literal
 
 POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
+FIRST_POINT_POLL_S = 0.25  # until the followed run's first point, so it shows within a second of Train
 DEFAULT_SMOOTHING = 0.6  # the live chart's smoothing weight until the slider moves
 # Scrolls the live panel to the top of the window once it is drawn (retrying while the page redraws).
 SCROLL_TO_LIVE = """<script>
@@ -53,21 +54,32 @@ def draw_live_and_queue(listed: list[RunInfo], active: list[RunInfo]) -> None:
     would otherwise start below the fold, under the form.
     """
     watched = watched_run(listed, active)
+    waiting = watched in {info.run_id for info in active} and not _has_points(watched)
     polled = any(info.state in ACTIVE_STATES for info in active)
-    st.fragment(_live_and_queue, run_every=POLL_S if polled else None)(watched, [info.run_id for info in active])
+    interval = (FIRST_POINT_POLL_S if waiting else POLL_S) if polled else None
+    st.fragment(_live_and_queue, run_every=interval)(watched, [info.run_id for info in active], waiting)
     if st.session_state.pop(state.TRAINING_SCROLL, False):
         st.html(SCROLL_TO_LIVE, unsafe_allow_javascript=True)
 
 
-def _live_and_queue(watched: str | None, active_ids: list[str]) -> None:
-    """The followed run's panel, then every run that waits or trains on this server (a fragment)."""
+def _has_points(run_id: str) -> bool:
+    """True once the run has streamed a batch or an epoch."""
+    return any(event.get("type") in ("batch", "epoch") for event in jobs.job_manager().events(run_id))
+
+
+def _live_and_queue(watched: str | None, active_ids: list[str], waiting: bool) -> None:
+    """The followed run's panel, then every run that waits or trains on this server (a fragment).
+
+    ``waiting``: polled every ``FIRST_POINT_POLL_S`` until the followed run's first point, then
+    the page is redrawn once, which goes back to polling every ``POLL_S``.
+    """
     manager, owner = jobs.job_manager(), jobs.owner_token()
     with st.container(key="training_live"):
         st.subheader(t("training.live_title"))
         if watched is None:
             st.caption(t("training.nothing_live"))
-        else:
-            _live_panel(watched)
+        elif _live_panel(watched) and waiting:
+            st.rerun()
     st.subheader(t("training.queue_title"))
     draw_cluster_line()
     still_active = [
@@ -78,8 +90,8 @@ def _live_and_queue(watched: str | None, active_ids: list[str]) -> None:
         st.rerun()  # the last run of another tab ended: redraw the page, which stops the polling
 
 
-def _live_panel(run_id: str) -> None:
-    """The followed run: state, counters, progress with ETA, controls and curves."""
+def _live_panel(run_id: str) -> int:
+    """The followed run: state, counters, progress with ETA, controls and curves; how many points it drew."""
     manager, owner = jobs.job_manager(), jobs.owner_token()
     info = manager.info(run_id, owner)
     events = _events(manager, run_id, info.state in ACTIVE_STATES)
@@ -100,6 +112,7 @@ def _live_panel(run_id: str) -> None:
         st.caption(t("training.points", points=found.point_count))
     # below the chart: the chart is what the class watches, the smoothing a detail
     st.slider(t("training.smoothing"), 0.0, 0.95, DEFAULT_SMOOTHING, 0.05, key="training_live_smoothing")
+    return found.point_count
 
 
 def _events(manager: JobManager, run_id: str, active: bool) -> list[dict[str, Any]]:
