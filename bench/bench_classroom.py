@@ -190,7 +190,9 @@ async def class_session(url: str, pid: int, students: int, seconds: float) -> di
     rss: list[float] = []
     cpu_before = process_cpu_s(pid)
     until = time.perf_counter() + seconds
-    lives = [student_life(Student(url), until, number % TRAINER_SHARE == 0, latencies) for number in range(students)]
+    lives = [
+        student_life(Student(url), until, number, number % TRAINER_SHARE == 0, latencies) for number in range(students)
+    ]
     failures: list[str] = []
     await asyncio.gather(sample_rss(pid, until, rss), *(guarded(life, failures) for life in lives))
     cpu = process_cpu_s(pid) - cpu_before
