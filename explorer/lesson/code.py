@@ -24,6 +24,7 @@ from explorer.training.data import VALIDATION_PER_TRAIN
 
 KERAS_SOURCE = "keras"
 ACLIMDB_SOURCE = "aclimdb"
+IMDB_REVIEWS = 50_000  # training, validation and test reviews together, all one-hot encoded by the script
 DEFAULT_ACLIMDB_NAME = "aclImdb_v1.tar.gz"  # what the generated code opens when no file name is known
 
 
@@ -175,9 +176,12 @@ print(train_oh[0][0][:12])"""
     return script([*load_sections(source, settings.num_words), ("pad_sequences", padded), ("One-hot", memory)])
 
 
-def model_code(config: RunConfig) -> str:
-    """``keras.Sequential`` for ``config``, as the tutorials write it."""
-    lines = ["from tensorflow import keras", "", "model = keras.Sequential()"]
+def model_code(config: RunConfig, seed: int | None = None) -> str:
+    """``keras.Sequential`` for ``config``, as the tutorials write it (``seed``: set Keras's random seed first)."""
+    lines = ["from tensorflow import keras", ""]
+    if seed is not None:
+        lines.append(f"keras.utils.set_random_seed({seed})  # the run's seed: the same starting weights")
+    lines.append("model = keras.Sequential()")
     if config.encoding == "one_hot":
         lines.append(f"model.add(keras.Input(shape=({config.maxlen}, {config.num_words})))  # the book's input_shape")
     else:
@@ -218,7 +222,7 @@ def training_sections(config: RunConfig, source: DataSource) -> list[Section]:
         sections.append(("One-hot", _one_hot_code(config)))
     elif config.encoding == "glove":
         sections.append(("GloVe vectors", _glove_code(config)))
-    sections.append(("The model", f"keras.utils.set_random_seed({config.seed})\n" + model_code(config)))
+    sections.append(("The model", model_code(config, config.seed)))
     sections.append(("Train", _fit_code(config, inputs)))
     test = f"test_loss, test_accuracy = model.evaluate(test_{inputs}, test_target)\nprint(test_accuracy)"
     sections.append(("Test", test))
@@ -242,8 +246,10 @@ val_input, val_target = [val_input[i] for i in keep_val], np.asarray(val_target)
 
 
 def _one_hot_code(config: RunConfig) -> str:
-    gigabytes = 8 * config.maxlen * config.num_words * 25_000 / 1e9
-    return f"""# to_categorical gives float64: about {gigabytes:,.1f} GB for 25,000 reviews at these settings
+    gigabytes = 8 * config.maxlen * config.num_words * IMDB_REVIEWS / 1e9
+    return f"""from tensorflow import keras
+
+# the book's way: to_categorical gives float64, about {gigabytes:,.1f} GB for IMDB's 50,000 reviews at these settings
 train_oh = keras.utils.to_categorical(train_seq, num_classes={config.num_words})
 val_oh = keras.utils.to_categorical(val_seq, num_classes={config.num_words})
 test_oh = keras.utils.to_categorical(test_seq, num_classes={config.num_words})"""
