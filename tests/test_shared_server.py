@@ -21,7 +21,7 @@ from explorer.sequences import length_plots
 from explorer.training.config import GATES, ConfigError, RunConfig, glove_dimension
 from tests.apptest import open_page
 from tests.conftest import REPO
-from ui.user_text import SHOWN_CHARACTERS, markdown_literal, shown_value
+from ui.user_text import SHOWN_CHARACTERS, WORD_JOINER, markdown_literal, shown_value
 
 TIMEOUT_S = 120
 
@@ -60,6 +60,15 @@ def test_a_crafted_link_value_is_shown_as_text(app_environment):
 def test_markdown_literal_escapes_every_markup_character():
     assert markdown_literal("a*b_c`d[e](f)!<g>:red[h]") == r"a\*b\_c\`d\[e\]\(f\)\!\<g\>\:red\[h\]"
     assert shown_value("x" * 100) == "x" * SHOWN_CHARACTERS + "…"
+
+
+def test_markdown_literal_breaks_every_autolink():
+    """GitHub-style autolinks are found after escapes are resolved: a word joiner keeps them from starting."""
+    typed = "https://evil.example/ HTTP://evil.example www.evil.example me@evil.example"
+    plain = markdown_literal(typed).replace("\\", "")  # what the reader sees, the escapes resolved
+    assert "https://" not in plain.lower() and "http://" not in plain.lower() and "www." not in plain
+    assert "@" not in plain.replace(WORD_JOINER + "@", "")
+    assert plain.replace(WORD_JOINER, "") == typed
 
 
 def test_a_typed_word_with_markup_is_warned_about_as_text(app_environment):

@@ -15,9 +15,15 @@ MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 SHOWN_CHARACTERS = 40  # a link value longer than this is shown cut (a 5,000-digit number is still reported)
 
 
+# Escapes do not stop GitHub-style autolinks ("https://…", "www.…", "a@b.c" become links after
+# parsing), so an invisible word joiner is put where each of them starts: the text reads the same.
+WORD_JOINER = "\u2060"
+AUTOLINK_STARTS = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+
+
 def markdown_literal(text: str) -> str:
     """``text`` escaped so that ``st.markdown`` shows it exactly as typed (user text is never markdown)."""
-    return MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", AUTOLINK_STARTS.sub(WORD_JOINER, text))
 
 
 def shown_value(text: str) -> str:
