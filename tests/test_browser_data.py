@@ -32,6 +32,7 @@ SHOWN_PAGES = ("", "lengths", "padding", "onehot")  # "" is home
 LONGEST_REVIEW_DIGITS = 4  # no IMDB review reaches 10,000 tokens: a log axis ends below 10^4
 QUIET_MS = 1_500  # long enough for a rerun to have started, had a key press caused one
 APPLY_TIMEOUT_S = 30
+FULL_MAX = 8_000  # pixels: the tallest whole-page screenshot
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +60,17 @@ def open_in(page: Page, url: str, path: str, language: str) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    """What the class sees first (1280×720), and the whole page at the same width."""
     folder = SCREENSHOTS / "1280x720"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=folder / f"{name}.png")  # what the class sees first
-    page.screenshot(path=folder / f"{name}-full.png", full_page=True)
+    page.screenshot(path=folder / f"{name}.png")
+    # Streamlit scrolls inside its own container, so a "full page" screenshot would stop at 720 pixels:
+    # the window is made as tall as the page for the second one.
+    height = page.evaluate("""() => document.querySelector('[data-testid="stMain"]').scrollHeight""")
+    page.set_viewport_size({"width": PROJECTOR["width"], "height": min(max(height, PROJECTOR["height"]), FULL_MAX)})
+    page.wait_for_timeout(1_000)  # plotly redraws at the new size
+    page.screenshot(path=folder / f"{name}-full.png")
+    page.set_viewport_size(PROJECTOR)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
