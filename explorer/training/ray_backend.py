@@ -24,6 +24,7 @@ worker ends, as a dead process's pipe is). Its relay thread, on this server:
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import queue
 import threading
@@ -37,6 +38,8 @@ from explorer.paths import atomic_write_bytes
 from explorer.training import runs
 from explorer.training.config import RunConfig, Speed
 from explorer.training.data import corpus_arrays, load_corpus_for
+
+LOG = logging.getLogger(__name__)
 
 ADDRESS_ENV = "IMDB_EXPLORER_RAY_ADDRESS"
 LOCAL_ADDRESS = "local"  # start a Ray cluster inside this process, on this machine's CPUs
@@ -139,7 +142,8 @@ class RayBackend:
             try:
                 cpus = int(ray.cluster_resources().get("CPU", 0))
                 nodes = sum(1 for node in ray.nodes() if node.get("Alive"))
-            except Exception as error:  # noqa: BLE001 (whatever Ray raises, the cluster is gone)
+            except (Exception, SystemExit) as error:  # noqa: BLE001 (whatever Ray raises, the cluster is gone; a
+                # shut-down Ray raises SystemExit in a waiting thread)
                 self.mark_lost(error)
             self._resources = (time.monotonic(), cpus, nodes)
         return ClusterInfo(self.address, cpus, nodes, self._lost)
@@ -238,6 +242,7 @@ class RayWorker:
     # ----- the relay thread -----
 
     def _relay(self) -> None:
+        """The relay thread: wait for the actor, then train the tasks it is given, one at a time."""
         try:
             if not self._wait_until_ready():
                 return
@@ -251,6 +256,9 @@ class RayWorker:
                 self._train(task["run_id"], task["config"])
                 if self._dead.is_set():
                     return
+        except Exception:  # noqa: BLE001 (e.g. the manager closed the pipe: this worker is done)
+            LOG.exception("Ray worker relay failed; the worker ends")
+            self._dead.set()
         finally:
             if self._stopping.is_set() or self._dead.is_set():
                 self._kill_actor()
@@ -272,7 +280,8 @@ class RayWorker:
             except ray.exceptions.RayActorError:
                 self._dead.set()  # the actor could not start: the manager starts another
                 return False
-            except Exception as error:  # noqa: BLE001 (whatever Ray raises, the cluster is gone)
+            except (Exception, SystemExit) as error:  # noqa: BLE001 (whatever Ray raises, the cluster is gone; a
+                # shut-down Ray raises SystemExit in a waiting thread)
                 self.backend.mark_lost(error)
         self.sender.send({"type": "ready", "pid": self.pid})
         return True
@@ -287,8 +296,12 @@ class RayWorker:
         try:
             source = RunConfig.from_json(config_json).source
             corpus = self.backend.corpus_ref(source)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError) as error:  # the data cannot be loaded here
             self._fail(run_id, short_reason(error))
+            return
+        except (Exception, SystemExit) as error:  # noqa: BLE001 (whatever Ray raises, the cluster is gone; a
+            # shut-down Ray raises SystemExit in a waiting thread)
+            self._fail(run_id, self.backend.mark_lost(error))
             return
         try:
             pending = self.actor.train.remote(run_id, config_json, source, [corpus])
