@@ -31,8 +31,9 @@ def _select_clicked_unit() -> None:
     """on_select: a click on a heat-map cell picks that cell's unit in the unit box."""
     points = st.session_state[HEATMAP_KEY].selection.get("points", [])
     if points and "customdata" in points[0]:
-        data = points[0]["customdata"]
-        st.session_state[state.WHY_UNIT] = int(data[0] if isinstance(data, list) else data)
+        data = points[0]["customdata"]  # (unit, value): a list, or a dict by position as the browser sends it
+        values = list(data.values()) if isinstance(data, dict) else data
+        st.session_state[state.WHY_UNIT] = int(values[0] if isinstance(values, list) else values)
 
 
 def draw_units(run_id: str, corpus: Corpus, corpus_key: str, review: Review) -> None:
