@@ -13,7 +13,9 @@ found = steps.current()
 if found is not None:
     lesson, index = found
     st.info(t("lesson.following", lesson=lesson.title[lang], step=index + 1, steps=len(lesson.steps)))
-    st.button(t("lesson.back_to_step"), key="lesson_resume", type="primary", on_click=steps.go_to, args=found)
+    row = st.container(horizontal=True)
+    row.button(t("lesson.back_to_step"), key="lesson_resume", type="primary", on_click=steps.go_to, args=found)
+    row.button(t("lesson.leave"), key="lesson_leave", on_click=steps.leave)
 
 lessons = steps.all_lessons()
 if not lessons:

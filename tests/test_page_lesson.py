@@ -112,3 +112,12 @@ def test_the_class_board_ranks_names_and_lets_the_teacher_hide(app_environment, 
 
 def test_the_board_lives_in_the_tests_own_cache(app_environment, class_runs, tmp_path):
     assert board.board_path().is_relative_to(tmp_path)  # the runs above never reach the shared corpus cache
+
+
+def test_the_lesson_page_resumes_or_ends_the_lesson_being_followed(app_environment):
+    at = open_page(app_environment, LESSON_PAGE)
+    click(at, "lesson_start_chollet_text")
+    at.switch_page(LESSON_PAGE).run()
+    assert "step 1 of 5" in at.info[0].value and at.button(key="lesson_resume")
+    click(at, "lesson_leave")
+    assert state.LESSON not in at.session_state and not [b for b in at.button if b.key == "lesson_resume"]

@@ -52,9 +52,9 @@ def _draw_buttons(lesson: Lesson, index: int) -> None:
     if index + 1 < len(lesson.steps):
         row.button(t("lesson.next"), key="lesson_next", icon="➡", type="primary", on_click=steps.go_to,
                    args=(lesson, index + 1))  # fmt: skip
-    else:
+        row.button(t("lesson.leave"), key="lesson_leave", on_click=steps.leave)
+    else:  # the last step: finishing is leaving
         row.button(t("lesson.finish"), key="lesson_finish", icon="🏁", type="primary", on_click=_finish)
-    row.button(t("lesson.leave"), key="lesson_leave", on_click=steps.leave)
 
 
 def _finish() -> None:
