@@ -60,9 +60,9 @@ def with_estimate(settings: proj.ProjectionSettings, rows: int, compute: Callabl
                 key = "embeddings.projecting_compiling" if warming else "embeddings.projecting_estimate"
                 text = t(key, method=t(f"embeddings.method_{settings.method}"), words=rows, estimate=estimate)
                 bar.progress(min(elapsed / estimate, 0.99), text=f"{text} ({elapsed:.0f} s)")
-        result = future.result()
     if bar is not None:
         bar.empty()
-        if not warming:  # a run that waited for compiling says nothing about the method's speed
-            rates[settings.method] = (time.perf_counter() - started) / proj.word_passes(settings, rows)
+    result = future.result()  # a projection's error is raised here, after its bar is gone
+    if bar is not None and not warming:  # a run that waited for compiling says nothing about the method's speed
+        rates[settings.method] = (time.perf_counter() - started) / proj.word_passes(settings, rows)
     return result
