@@ -56,9 +56,10 @@ def cluster() -> Iterator[None]:
 def manager(cache: Path, cluster: None) -> Iterator[JobManager]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(ray_backend.ADDRESS_ENV, "auto")  # already connected: the back end uses that connection
+        patch.setattr(ray_backend, "_current", None)  # later tests' pages must not see this (lost) cluster
         manager = JobManager(speed=TEST_SPEED)
-    yield manager
-    manager.shutdown()
+        yield manager
+        manager.shutdown()
 
 
 def book_models(cache: Path, **changes: object) -> list[RunConfig]:
