@@ -259,7 +259,7 @@ def test_why_page_explains_stored_runs_in_both_languages(page: Page, app_url: st
                 heatmap.click(position={"x": box["width"] * 0.5, "y": box["height"] * height})
                 wait_until_idle(page)
                 assert_no_exception(page, f"why heat-map click ({language})")
-                picked.append(page.locator(".st-key-why_unit").inner_text())
+                picked.append(main_text(page))  # names the unit: "Where unit 2 is highest", its trace's title
             assert picked[0] != picked[1], "a click on the heat map did not pick its unit"
             page.screenshot(path=SCREENSHOTS / f"why-units-clicked-{language}.png")
     finally:
