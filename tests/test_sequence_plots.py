@@ -51,6 +51,7 @@ def test_memory_bars_write_the_ratio_on_every_bar(log_x):
     assert labels[translate("en", "onehot.one_hot_float32")] == "4.0 GB · 500× the int32 ids"
     assert labels[translate("en", "onehot.padded_int32")] == "8.0 MB · 1× the int32 ids"
     assert (figure.layout.xaxis.type == "log") == log_x
+    assert (figure.layout.xaxis.tickformat, figure.layout.xaxis.ticksuffix) == ("~s", "B")  # 4GB, not 4B
     assert ratio_text(0.5) == "0.5" and ratio_text(1_000) == "1,000"
 
 

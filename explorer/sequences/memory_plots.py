@@ -60,6 +60,8 @@ def memory_bars(
         )
     else:  # room on the right for the longest bar's label
         figure.update_xaxes(title=translate(language, "onehot.axis_bytes_linear"), range=[0, max(values) * 1.45])
+    # SI prefixes with a B: "4GB", never plotly's default "4B" (billion) that reads as four bytes
+    figure.update_xaxes(tickformat="~s", ticksuffix="B")
     figure.update_yaxes(autorange="reversed")
     figure.update_layout(height=90 + 42 * len(values), margin=dict(t=20, b=40, l=10, r=10))
     return figure
