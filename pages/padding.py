@@ -67,7 +67,8 @@ if marked:
         t(seen.message_key, word=markdown_literal(marked), kept=seen.kept, dropped=seen.dropped)
     )
 st.html(category_legend(language(), marked))
-grid, dropped = st.columns([3, 2]) if cut.dropped.stop > cut.dropped.start else (st.container(), None)
+# one above the other, each the page's width: 20 cells a row stay readable on a 1280-pixel projector
+grid, dropped = st.container(), st.container() if cut.dropped.stop > cut.dropped.start else None
 settings_title = t("padding.padded_title", maxlen=chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
 draw_grid(
     grid, one_review.padded_row(row, chosen.maxlen, chosen.padding, chosen.truncating), settings_title, "padding_grid"
@@ -75,7 +76,7 @@ draw_grid(
 if dropped is not None:
     lost = row[cut.dropped]
     title = t("padding.dropped_title", count=len(lost))
-    draw_grid(dropped, lost, title, "padding_dropped", faded=True, columns=NARROW_GRID_COLUMNS)
+    draw_grid(dropped, lost, title, "padding_dropped", faded=True)
 with st.expander(t("padding.raw_text"), expanded=True):
     st.html(one_review.struck_text_html(corpus.text(train, review), one_review.as_word_positions(cut.dropped), marked))
 
@@ -84,7 +85,7 @@ combos = st.columns(2)
 for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SIDES):
     combo = one_review.padded_row(row, chosen.maxlen, pad_side, cut_side)
     title = f"padding='{pad_side}', truncating='{cut_side}'"
-    draw_grid(combos[number % 2], combo, title, f"padding_combo_{pad_side}_{cut_side}")
+    draw_grid(combos[number % 2], combo, title, f"padding_combo_{pad_side}_{cut_side}", columns=NARROW_GRID_COLUMNS)
 st.markdown(t("padding.why_pre"))
 
 st.subheader(t("padding.batch_title"))
