@@ -189,7 +189,7 @@ def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str)
     thumb.focus()
     for _ in range(5):
         thumb.press("ArrowRight")
-    page.locator('[data-testid="stSidebar"] button', has_text="Apply").click()  # the sliders apply on the button
+    page.locator(".st-key-apply_settings button").click()  # the sliders apply on their button
     # the rerun may not have started yet
     deadline = time.monotonic() + RERUN_TIMEOUT_S
     while main_text(page) == before and time.monotonic() < deadline:
