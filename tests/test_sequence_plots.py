@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from explorer.i18n import translate
-from explorer.sequences.length_plots import length_histogram
+from explorer.sequences.length_plots import cumulative_curve, length_histogram
 from explorer.sequences.memory import WHOLE_ONE_HOT_KEYS, encoding_sizes
 from explorer.sequences.memory_plots import memory_bars, one_hot_size_map, ratio_text
 from explorer.sequences.padding_plots import token_grid
@@ -77,3 +77,8 @@ def test_token_grid_collapses_long_padding_and_marks_the_searched_word():
     assert cells[2] == cells[4] != cells[3]  # the searched word's own colour
     short = token_grid(np.r_[np.zeros(5, dtype=np.int32), [1, 7]], ["<pad>"] * 5 + ["<start>", "great"], "t")
     assert list(short.data[0].text.ravel()[:5]) == ["0<br><pad>"] * 5  # a short run stays as it is
+
+
+def test_cumulative_marker_label_is_never_clipped():
+    marker = cumulative_curve(LENGTHS, 100, "en").data[1]
+    assert marker.cliponaxis is False and marker.text == (f"{np.mean(LENGTHS <= 100):.1%}",)

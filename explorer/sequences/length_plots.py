@@ -110,7 +110,8 @@ def cumulative_curve(lengths: np.ndarray, maxlen: int, language: str) -> go.Figu
         marker_size=10,
         marker_color=palette.ACCENT,
         text=[f"{kept:.1%}"],
-        textposition="top left",
+        textposition="bottom right",  # under the rising curve, never clipped at the y axis
+        cliponaxis=False,
         showlegend=False,
     )
     figure.update_layout(
