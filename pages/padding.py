@@ -33,7 +33,7 @@ def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
                                                        searched_id=searched_id, **options))  # fmt: skip
 
 
-mode_column, detail_column = st.columns([3, 2])
+mode_column, detail_column = st.columns([3, 1])  # room for the five pick modes in Korean at 1280 pixels
 last = len(train) - 1
 index_link = linked(state.PADDING_INDEX, int_within(0, last), f"0–{last:,}")  # the review number, in shared links
 mode = mode_column.segmented_control(
