@@ -248,10 +248,14 @@ def test_axes_are_fitted_to_the_curves_not_to_the_references_or_the_noise():
     assert loss_high - loss_low >= 0.1, "a loss moving by 0.0003 is not zoomed into"
     assert accuracy_low <= 0.5 and 0.8 <= accuracy_high < TFIDF_LR_RANGE[0]
     notes = [note.text for note in figure.layout.annotations]
-    assert "book: 0.79" in notes and any(note.startswith("↑ above: TF-IDF") for note in notes)
+    assert "book: 0.79" in notes
+    assert {trace.name for trace in figure.data} >= {
+        "TF-IDF + logistic regression (0.89–0.90) ↑ above this axis",
+        "NBSVM bigrams, Wang & Manning (0.912) ↑ above this axis",
+    }
     high = live_figure(curves([{**epoch_event(1, 0.2), "val_accuracy": 0.93}]), None, None, 0.0, "ko")
     assert high.layout.yaxis2.range[1] >= 0.93 and "책: 0.79" in [n.text for n in high.layout.annotations]
-    assert not any(note.text.startswith("↑") for note in high.layout.annotations)
+    assert not any("↑" in (trace.name or "") for trace in high.data)
     assert fitted_range([0.99, 1.0], 0.1, (0.0, 1.0)) == pytest.approx([0.9, 1.0])
 
 

@@ -152,8 +152,8 @@ def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float
     """The book's 0.79, the TF-IDF + LR band and the NBSVM line on an accuracy axis showing ``shown``.
 
     The book's line is labelled on the chart; the two known results are named in the legend (they
-    lie 0.01 apart, so labels would overlap) and, when they lie above the fitted axis, in a note
-    at its top edge instead of stretching it.
+    lie 0.01 apart, so labels would overlap), which says so when they lie above the fitted axis
+    instead of stretching it (a note on the chart would sit on the book's line).
     """
     book = translate(language, "training.reference_book", value=BOOK_VAL_ACCURACY)
     figure.add_hline(
@@ -169,26 +169,18 @@ def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float
         y0=TFIDF_LR_RANGE[0], y1=TFIDF_LR_RANGE[1], fillcolor=REFERENCE_COLOUR, opacity=0.2, line_width=0, **position
     )
     figure.add_hline(y=NBSVM_BIGRAM, line_dash="dash", line_color=REFERENCE_COLOUR, **position)
-    for key, style in (
+    for key, value, style in (
         (
             "reference_tfidf",
+            TFIDF_LR_RANGE[0],
             {"mode": "markers", "marker": {"symbol": "square", "size": 12, "color": REFERENCE_COLOUR, "opacity": 0.4}},
         ),
-        ("reference_nbsvm", {"mode": "lines", "line": {"dash": "dash", "color": REFERENCE_COLOUR}}),
+        ("reference_nbsvm", NBSVM_BIGRAM, {"mode": "lines", "line": {"dash": "dash", "color": REFERENCE_COLOUR}}),
     ):
-        figure.add_scatter(x=[None], y=[None], name=translate(language, f"training.{key}"), **style, **position)
-    if TFIDF_LR_RANGE[0] > shown[1]:
-        figure.add_annotation(
-            text=translate(language, "training.references_above"),
-            xref="x domain" if "col" not in position else f"x{position['col']} domain",
-            yref="y domain" if "col" not in position else f"y{position['col']} domain",
-            x=0.01,  # top left: curves start low there, and the book's label sits on the right
-            y=1,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            font={"size": 11, "color": REFERENCE_COLOUR},
-        )
+        name = translate(language, f"training.{key}")
+        if value > shown[1]:  # off the fitted axis: the legend says where it is
+            name += translate(language, "training.above_axis")
+        figure.add_scatter(x=[None], y=[None], name=name, **style, **position)
 
 
 def overlay_figure(
