@@ -9,19 +9,42 @@ from explorer.training.config import RunConfig, Speed
 from explorer.training.engine.compiled_fit import COMPILED_MAX_UNITS, PlainTrainer, cross_entropy, is_plain
 
 WORDS, STEPS, BATCH = 50, 12, 16
+PADDED_STEPS = 3  # leading padding of every row: one word id occurring many times per batch
+PREDICT_ROWS = 300  # more than two of the compiled predictor's 128-row chunks, the last one partial
 EAGER_KERAS_LAYERS = Speed(fast_layers=False, jit_compile=False, steps_per_execution=1)  # Keras's own layers, eagerly
+
+
+def random_batch(rng: np.random.Generator, rows: int = BATCH) -> tuple[np.ndarray, np.ndarray]:
+    """Ids (with padding: one word id occurring many times, as in real batches) and labels."""
+    ids = rng.integers(0, WORDS, size=(rows, STEPS)).astype(np.int32)
+    ids[:, :PADDED_STEPS] = 0
+    return ids, rng.integers(0, 2, rows).astype(np.float32)
+
+
+def keras_model(config: RunConfig, seed: int = 0):  # noqa: ANN201 (a keras.Model)
+    """The Keras model of ``config``, compiled, with the weights the seed gives."""
+    import keras
+
+    from explorer.training.engine.model import build_model, compile_model
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    vectors = rng.normal(size=(WORDS, config.embedding_dim)).astype(np.float32) if config.encoding == "glove" else None
+    return compile_model(build_model(config, vectors, EAGER_KERAS_LAYERS), config, EAGER_KERAS_LAYERS)
 
 
 def keras_model_and_batch(config: RunConfig, seed: int = 0):  # noqa: ANN201 (a keras.Model and two arrays)
     """The Keras model of ``config`` (with random weights), and a batch of ids and labels."""
-    from explorer.training.engine.model import build_model, compile_model
+    return keras_model(config, seed), *random_batch(np.random.default_rng(seed))
 
+
+def train_both_on_three_batches(model, trainer: PlainTrainer, seed: int = 1) -> None:  # noqa: ANN001
+    """Three different batches through Keras's ``train_on_batch`` and through the compiled loops."""
     rng = np.random.default_rng(seed)
-    vectors = rng.normal(size=(WORDS, config.embedding_dim)).astype(np.float32) if config.encoding == "glove" else None
-    model = compile_model(build_model(config, vectors, EAGER_KERAS_LAYERS), config, EAGER_KERAS_LAYERS)
-    ids = rng.integers(0, WORDS, size=(BATCH, STEPS)).astype(np.int32)
-    ids[:, :3] = 0  # padding: one word id occurring many times, as in real batches
-    return model, ids, rng.integers(0, 2, BATCH).astype(np.float32)
+    for _ in range(3):
+        ids, labels = random_batch(rng)
+        model.train_on_batch(ids, labels[:, None])
+        trainer.train_batch(ids, labels)
 
 
 def small_config(**changes: object) -> RunConfig:
@@ -52,11 +75,33 @@ def test_training_steps_give_keras_gradients_and_keras_updates(encoding: str, la
     for mine, theirs in zip(gradients, expected, strict=True):
         np.testing.assert_allclose(mine, theirs, atol=1e-5 * np.abs(theirs).max())
 
-    for _ in range(3):
-        model.train_on_batch(ids, labels[:, None])
-        trainer.train_batch(ids, labels)
+    train_both_on_three_batches(model, trainer)
     for mine, theirs in zip(trainer.weights, model.get_weights(), strict=True):
         np.testing.assert_allclose(mine, theirs, atol=1e-5)
+    many, _ = random_batch(np.random.default_rng(2), PREDICT_ROWS)
+    np.testing.assert_allclose(trainer.predict(many), model.predict(many, verbose=0)[:, 0], atol=1e-5)
+
+
+@pytest.mark.parametrize("optimizer", ["rmsprop", "adam"])
+def test_the_optimizer_state_maps_onto_keras_slot_by_slot(optimizer: str) -> None:
+    """After the same three steps, every slot of a fresh Keras optimizer given our state equals Keras's own."""
+    from explorer.training.engine.trainer import store_optimizer_state
+
+    config = small_config(encoding="embedding", layer="lstm", optimizer=optimizer)
+    trained = keras_model(config)
+    trainer = PlainTrainer(config, trained.get_weights())
+    train_both_on_three_batches(trained, trainer)
+    copy = keras_model(config, seed=9)  # other weights, a fresh optimizer
+    copy.set_weights(trainer.weights)
+    store_optimizer_state(trainer, copy)
+    # Keras orders an optimizer's variables as its weights (iterations first, then each weight's
+    # slots in weight order); names differ between two models, so the slots are paired by position.
+    pairs = list(zip(trained.optimizer.variables, copy.optimizer.variables, strict=True))
+    slots = [(theirs, mine) for theirs, mine in pairs if theirs.name.endswith(("_momentum", "_velocity"))]
+    assert len(slots) == (2 if optimizer == "adam" else 1) * len(trained.trainable_variables)
+    for theirs, mine in [*slots, (trained.optimizer.iterations, copy.optimizer.iterations)]:
+        assert theirs.name.rsplit("_", 1)[-1] == mine.name.rsplit("_", 1)[-1]
+        np.testing.assert_allclose(np.asarray(mine), np.asarray(theirs), atol=1e-6, err_msg=theirs.name)
 
 
 def test_a_frozen_glove_embedding_stays_as_it_is_and_the_rest_learns_as_in_keras() -> None:
@@ -64,9 +109,9 @@ def test_a_frozen_glove_embedding_stays_as_it_is_and_the_rest_learns_as_in_keras
     model, ids, labels = keras_model_and_batch(config)
     trainer = PlainTrainer(config, model.get_weights())
     vectors = trainer.weights[0].copy()
-    for _ in range(3):
-        model.train_on_batch(ids, labels[:, None])
-        result = trainer.train_batch(ids, labels)
+    train_both_on_three_batches(model, trainer)
+    result = trainer.train_batch(ids, labels)
+    model.train_on_batch(ids, labels[:, None])
     np.testing.assert_array_equal(trainer.weights[0], vectors)
     for mine, theirs in zip(trainer.weights, model.get_weights(), strict=True):
         np.testing.assert_allclose(mine, theirs, atol=1e-5)
