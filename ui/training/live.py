@@ -27,11 +27,12 @@ from ui.user_text import markdown_literal
 POLL_S = 1.0  # how often the live panel asks the job manager for news while a run is active
 FIRST_POINT_POLL_S = 0.25  # until the followed run's first point, so it shows within a second of Train
 DEFAULT_SMOOTHING = 0.6  # the live chart's smoothing weight until the slider moves
-# Scrolls the live panel to the top of the window once it is drawn (retrying while the page redraws).
+# Centres the live chart in the window once it is drawn (retrying while the page redraws): the whole
+# chart fits a 1280 x 720 projector, with the progress bar and Pause / Stop just above it.
 SCROLL_TO_LIVE = """<script>
 (function scroll(tries) {
-  const live = document.querySelector(".st-key-training_live");
-  if (live) { live.scrollIntoView({block: "start", behavior: "smooth"}); }
+  const live = document.querySelector(".st-key-training_live_chart, .st-key-training_live");
+  if (live) { live.scrollIntoView({block: "center", behavior: "smooth"}); }
   else if (tries > 0) { setTimeout(() => scroll(tries - 1), 100); }
 })(30);
 </script>"""
