@@ -209,10 +209,13 @@ def projection_figure(
     language: str,
     searched: int | None = None,
     neighbours: Sequence[int] = (),
+    neighbours_legend: str = "embeddings.legend_neighbours",
 ) -> go.Figure:
-    """A 2-D or 3-D scatter (by the number of columns of ``coordinates``) of every word."""
+    """A 2-D or 3-D scatter (by the number of columns of ``coordinates``) of every word; the ringed
+    ``neighbours`` are named in the legend by the catalogue key ``neighbours_legend``."""
     _check(coordinates, points, axis_titles)
     figure = go.Figure(_traces(coordinates, points, language, searched, neighbours))
+    figure.update_traces(name=translate(language, neighbours_legend), selector=1)
     _layout(figure, axis_titles)
     return figure
 

@@ -53,7 +53,9 @@ def draw_semantic_axis(space: word_vectors.WordSpace, statistics: WordStatistics
     else:
         titles.append(t("semantic_axis.pc_title", component=y, share=placed.y_share))
     points = WordPoints(space.words, statistics.polarity[space.ids], statistics.frequency[space.ids])
-    figure = projection_figure(placed.coordinates, points, titles, language(), None, list(placed.endpoints))
+    figure = projection_figure(
+        placed.coordinates, points, titles, language(), None, list(placed.endpoints), "embeddings.legend_axis_ends"
+    )
     st.plotly_chart(figure, key="semantic_axis_plot")
     first_end, last_end = placed.ends(space.words)
     st.dataframe(  # words of the reviews: shown as data, never as markdown
