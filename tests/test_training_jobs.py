@@ -175,7 +175,7 @@ def poll_until(manager: JobManager, present: tuple[str, str], done) -> None:
 
 def test_abandoned_runs_stop_blocking_others(manager: JobManager, cache: Path, monkeypatch) -> None:
     monkeypatch.setattr(jobs, "ABANDON_AFTER_S", 1.0)
-    running = manager.submit(long_config(cache), OWNER)
+    running = manager.submit(long_config(cache, units=256), OWNER)  # Keras's fit: slow enough to be running still
     poll_until(manager, (running, OWNER), lambda: any(e["type"] == "epoch" for e in manager.events(running)))
     queued = manager.submit(long_config(cache), STRANGER)  # its owner never polls
     poll_until(manager, (running, OWNER), lambda: manager.info(queued).state != "queued")
