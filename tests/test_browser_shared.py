@@ -1,4 +1,4 @@
-"""A shared server in a real browser: crafted links and typed markup stay text, path fields refuse outside the roots.
+"""A shared server in a real browser: crafted link values stay text and load nothing.
 
 Runs `streamlit run app.py` in headless Chromium (the harness of ``tests/test_browser.py``) and
 watches the network: nothing from a crafted value may load (a remote image is a tracking pixel).
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -44,7 +44,7 @@ def assert_inert(page: Page) -> None:
     """No link to, image from or request for the crafted host anywhere."""
     assert page.locator(f'a[href*="{EVIL}"]').count() == 0
     assert page.locator(f'img[src*="{EVIL}"]').count() == 0
-    assert not [url for url in page.requested if EVIL in url]  # type: ignore[attr-defined]
+    assert not [url for url in page.requested if urlparse(url).hostname == EVIL]  # type: ignore[attr-defined]
 
 
 def test_crafted_link_values_stay_text(page: Page, app_url: str) -> None:
@@ -55,29 +55,3 @@ def test_crafted_link_values_stay_text(page: Page, app_url: str) -> None:
     assert any("maxlen=²" in text for text in warnings) and any("num_words=1e3" in text for text in warnings)
     assert any(f"https://{EVIL}/" in text.replace(WORD_JOINER, "") for text in warnings)  # shown as the text it is
     assert_inert(page)
-
-
-def test_markup_in_a_typed_word_stays_text(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/padding")
-    wait_until_idle(page)
-    page.get_by_role("button", name="Containing a word").click()
-    wait_until_idle(page)
-    field = page.get_by_label("Word")
-    field.fill(f"![p](https://{EVIL}/p.png)")
-    field.press("Enter")
-    wait_until_idle(page)
-    warnings = page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
-    assert any(f"![p](https://{EVIL}/p.png)" in text.replace(WORD_JOINER, "") for text in warnings)
-    assert_inert(page)
-
-
-def test_a_path_outside_the_allowed_roots_is_refused(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/lengths?source={quote('aclImdb text')}")
-    wait_until_idle(page)
-    field = page.get_by_label("aclImdb tarball or folder")
-    field.fill("/etc")
-    field.press("Enter")
-    wait_until_idle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    errors = " ".join(page.locator('[data-testid="stMain"]').all_inner_texts())
-    assert "only opens files inside" in errors and "Traceback" not in errors
