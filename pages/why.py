@@ -3,7 +3,9 @@
 import streamlit as st
 
 from explorer.lab.run_trace import traceable_runs
+from explorer.training import runs
 from explorer.training.config import KERAS_CLASS
+from explorer.training.inference import Predictor
 from ui import state
 from ui.code_behind import draw_code_behind
 from ui.data import current_spec, require_corpus
@@ -14,6 +16,7 @@ from ui.lab.why_review import pick_review
 from ui.lab.why_units import draw_units
 from ui.navigation import link_to
 from ui.page import page_header
+from ui.user_text import markdown_literal
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
@@ -34,6 +37,11 @@ run_id = st.selectbox(
     format_func=lambda r: t("why.run_label", run=r, layer=KERAS_CLASS[stored[r].layer], padding=stored[r].padding),
 )
 config = stored[run_id]
+try:
+    Predictor.load(run_id)  # a damaged weights file is said here in one line, not as a traceback below
+except runs.RunStoreError as error:
+    st.warning(t("why.damaged_run", reason=markdown_literal(str(error))))
+    st.stop()
 st.caption(t("why.run_caption", **config.to_dict()))
 review = pick_review(corpus)
 

@@ -133,3 +133,16 @@ def test_a_stacked_bidirectional_one_hot_run_with_a_mask(own_cache: Path) -> Non
     assert "keeps the least of the review: 100%" in texts(app)  # the mask skips pads
     open_tab(app, "Hidden units")
     assert len(app.selectbox(key=state.WHY_UNIT).options) == 6  # both directions' units, as the dense layer reads
+
+
+def test_a_run_with_damaged_weights_is_said_in_one_line(own_cache: Path) -> None:
+    stored = store_three_runs()
+    (own_cache / "runs" / stored["gru"] / "weights.npz").write_bytes(b"not an npz")  # the newest: shown first
+    app = page("why").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("cannot be read" in warning.value for warning in app.warning)
+    assert not app.tabs  # nothing below the one line is attempted
+    app.selectbox(key="why_run").set_value(stored["lstm"]).run()
+    app = open_tab(app, "Memory over distance")
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.tabs and any("cannot be read" in warning.value for warning in app.warning)  # the GRU panel only

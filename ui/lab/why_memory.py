@@ -9,8 +9,10 @@ from explorer.lab.interpret_plots import memory_figure
 from explorer.lab.memory_distance import REVIEWS, MemoryProfile, both_paddings
 from explorer.training.config import KERAS_CLASS, RunConfig
 from explorer.training.inference import Predictor
+from explorer.training.runs import RunStoreError
 from ui.i18n import language, t
 from ui.lab.why_review import sample_indices
+from ui.user_text import markdown_literal
 
 MAX_RUNS = 3  # panels side by side: SimpleRNN, LSTM and GRU
 
@@ -46,8 +48,15 @@ def draw_memory(corpus: Corpus, corpus_key: str, stored: dict[str, RunConfig]) -
     if not chosen:
         st.info(t("why.memory_pick"))
         return
+    profiles: dict[str, dict[str, MemoryProfile]] = {}
     with st.spinner(t("why.computing")):
-        profiles = {run_id: cached_profiles(run_id, corpus_key, corpus) for run_id in chosen}
+        for run_id in chosen:
+            try:
+                profiles[run_id] = cached_profiles(run_id, corpus_key, corpus)
+            except RunStoreError as error:  # one damaged run leaves the others' panels standing
+                st.warning(t("why.damaged_run", reason=markdown_literal(str(error))))
+    if not profiles:
+        return
     names = {run_id: f"{KERAS_CLASS[stored[run_id].layer]} · {run_id[-6:]}" for run_id in chosen}
     chart, lesson = st.columns([3, 2])
     chart.plotly_chart(memory_figure({names[r]: p for r, p in profiles.items()}, language()), key="why_memory_chart")
