@@ -10,6 +10,7 @@ import streamlit as st
 from explorer.data.corpus import Corpus
 from explorer.training.view import review_ids
 from ui.i18n import option_names, t
+from ui.review import show_review
 
 SAMPLE_SEED = 0  # the test reviews the memory and hidden-unit views sample, the same on every visit
 
@@ -42,7 +43,7 @@ def pick_review(corpus: Corpus) -> Review:
         return Review(ids, [corpus.word(ids[0]), *words], None)
     number = st.number_input(t("why.review_number"), 0, len(corpus.test) - 1, 0, key="why_review")
     ids = corpus.test.ids.row(number).tolist()
-    st.expander(t("why.review_text")).text(corpus.text(corpus.test, number))
+    show_review(st.expander(t("why.review_text")), corpus.text(corpus.test, number))
     return Review(ids, corpus.decode(ids), int(corpus.test.labels[number]))
 
 

@@ -14,6 +14,7 @@ from explorer.training.inference import Predictor
 from ui import state
 from ui.i18n import language, t
 from ui.lab.why_review import Review, sample_indices
+from ui.review import plain_review
 
 HEATMAP_KEY = "why_units_heatmap"
 CONTEXT = 5  # tokens shown on each side of a unit's strongest token
@@ -68,7 +69,9 @@ def draw_units(run_id: str, corpus: Corpus, corpus_key: str, review: Review) -> 
         {
             t("why.column_review"): [int(indices[r]) for r in stats.top_reviews[unit]],
             t("why.column_peak"): stats.top_review_values[unit].round(3).tolist(),
-            t("why.column_start"): [corpus.text(corpus.test, int(indices[r]))[:80] for r in stats.top_reviews[unit]],
+            t("why.column_start"): [
+                plain_review(corpus.text(corpus.test, int(indices[r])))[:80] for r in stats.top_reviews[unit]
+            ],
         },
         hide_index=True,
         key="why_top_reviews",
