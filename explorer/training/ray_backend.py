@@ -319,7 +319,7 @@ class RayWorker:
         except ray.exceptions.RayActorError as error:
             self._fail(run_id, f"the Ray worker training this run died ({short_reason(error)})")
             self._dead.set()
-        except Exception as error:  # noqa: BLE001 (whatever else Ray raises, the cluster is gone)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 (whatever else Ray raises, the cluster is gone)
             self._fail(run_id, self.backend.mark_lost(error))
 
     def _deliver(self, run_id: str, store_failure: str) -> str:
