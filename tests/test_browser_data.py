@@ -106,7 +106,7 @@ def test_sliders_apply_once_on_their_button(projector: Page, app_url: str) -> No
     assert app.get_attribute("data-test-script-state") == "notRunning" and main_text(projector) == before
     assert "maxlen=200" in projector.url  # the address bar follows the slider at once
     started = time.monotonic()
-    projector.locator(".st-key-apply_settings button").click()  # by its key: its label is translated
+    projector.locator(".st-key-apply_settings button").first.click()  # by its key: its label is translated
     while "maxlen=200" not in main_text(projector) and time.monotonic() - started < APPLY_TIMEOUT_S:
         projector.wait_for_timeout(100)
     wait_until_idle(projector)
