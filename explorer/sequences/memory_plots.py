@@ -109,6 +109,19 @@ def one_hot_size_map(rows: int, num_words: int, maxlen: int, machine_bytes: int,
         name=translate(language, "onehot.machine_line", memory=human_bytes(machine_bytes)),
         showlegend=True,
     )
+    _mark_current_settings(figure, num_words, maxlen, language)
+    figure.update_xaxes(type="log", title="num_words")
+    figure.update_yaxes(type="log", title="maxlen")
+    figure.update_layout(
+        height=460,
+        margin=dict(t=20, b=40),
+        legend=dict(orientation="h", x=0, y=-0.18, yanchor="top"),
+    )
+    return figure
+
+
+def _mark_current_settings(figure: go.Figure, num_words: int, maxlen: int, language: str) -> None:
+    """A cross at the sidebar's settings with a boxed "you are here" label above it."""
     figure.add_scatter(
         x=[num_words],
         y=[maxlen],
@@ -130,14 +143,6 @@ def one_hot_size_map(rows: int, num_words: int, maxlen: int, machine_bytes: int,
         borderpad=3,
         font=dict(color=palette.INK, size=13),
     )
-    figure.update_xaxes(type="log", title="num_words")
-    figure.update_yaxes(type="log", title="maxlen")
-    figure.update_layout(
-        height=460,
-        margin=dict(t=20, b=40),
-        legend=dict(orientation="h", x=0, y=-0.18, yanchor="top"),
-    )
-    return figure
 
 
 def one_hot_image(padded: np.ndarray, num_words: int, language: str) -> go.Figure:
