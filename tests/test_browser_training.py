@@ -10,11 +10,8 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from playwright.sync_api import Page
 
-from explorer.i18n import LANGUAGES, translate
-from explorer.training.inference import MIN_KNOWN_WORDS
 from explorer.training.runs import RUN_ID_PATTERN
 from tests.test_browser import (  # noqa: F401 (fixtures)
     SCREENSHOTS,
@@ -123,72 +120,3 @@ def test_a_short_run_streams_survives_a_page_switch_stops_and_is_listed(page: Pa
     assert "훈련 스튜디오" in main_text(page)
     page.get_by_text("3 · 실시간").scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOTS / "training-ko.png", full_page=True)
-
-
-PROJECTOR = {"width": 1280, "height": 720}  # the classroom projector of issue 13
-
-
-@pytest.mark.parametrize("language", ["en", "ko"])
-def test_on_a_projector_train_shows_the_curves_pause_agrees_and_korean_text_gets_no_verdict(
-    page: Page,  # noqa: F811
-    app_url: str,  # noqa: F811
-    language: str,
-) -> None:
-    def text(key: str) -> str:
-        return translate(language, f"training.{key}")
-
-    tab = page.context.browser.new_page(viewport=PROJECTOR)  # a fresh tab: a session of its own
-    tab.set_default_timeout(LIVE_TIMEOUT_S * 1000)
-    tab.goto(f"{app_url}/training?num_words=500&maxlen=100&lang={LANGUAGES[language]}")
-    wait_until_idle(tab)
-    seed = {"en": 1, "ko": 2}[language]  # not the first test's run: Train would follow that one instead
-    for key, value in (
-        ("subset", SUBSET),
-        ("batch_size", BATCH_SIZE),
-        ("units", UNITS),
-        ("patience", 0),
-        ("seed", seed),
-    ):
-        fill(tab, text(key), value)
-    tab.locator(".st-key-training_train button").click()
-    deadline = time.monotonic() + LIVE_TIMEOUT_S
-    while live_points(tab) == 0 and time.monotonic() < deadline:
-        tab.wait_for_timeout(250)
-    assert live_points(tab) > 0, "no point streamed"
-    chart = tab.locator(".st-key-training_live_chart").bounding_box()
-    assert chart is not None and 0 <= chart["y"] and chart["y"] + chart["height"] <= PROJECTOR["height"], (
-        f"the live chart is not wholly in view: {chart}"
-    )
-    tab.screenshot(path=SCREENSHOTS / f"training-live-1280-{language}.png")  # what the class sees after Train
-
-    tab.locator(".st-key-training_pause button").first.click()
-    paused = text("state_paused")
-    wait_for_text(tab, rf"{RUN_ID.pattern}.*{paused}")
-    tab.wait_for_timeout(2500)  # a few polls: the queue is redrawn with the live panel
-    assert paused in tab.locator(".st-key-training_queue").inner_text(), "the queue does not say paused"
-    assert_no_error(tab, "paused run")
-    tab.screenshot(path=SCREENSHOTS / f"training-paused-1280-{language}.png")
-    tab.locator(".st-key-training_pause button").first.click()  # resume, then stop
-    tab.wait_for_timeout(1500)
-    tab.locator(".st-key-training_stop button").first.click()
-    wait_for_text(tab, rf"{RUN_ID.pattern}.*{text('state_stopped')}")
-    wait_until_idle(tab)
-    assert_no_error(tab, "stopped run")
-
-    review = tab.locator(".st-key-training_review textarea")
-    review.fill("이 영화 정말 최고예요")
-    review.press("Control+Enter")
-    wait_until_idle(tab)
-    assert_no_error(tab, "Korean review")
-    warning = translate(language, "training.try_too_few", known=0, minimum=MIN_KNOWN_WORDS)
-    assert warning[:30] in main_text(tab), "no warning for a review without known words"
-    assert text("try_probability") not in tab.locator('[data-testid="stMetric"]').all_inner_texts()
-    tab.screenshot(path=SCREENSHOTS / f"training-try-korean-{language}.png", full_page=True)
-    tab.close()
-
-
-def assert_no_error(tab: Page, where: str) -> None:
-    """No exception and no error box on the page."""
-    assert_no_exception(tab, where)
-    errors = tab.locator('[data-testid="stAlertContentError"]')
-    assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
