@@ -1,0 +1,196 @@
+"""The training studio in a real browser on a 1280 × 720 projector, with real runs in the worker process.
+
+English: starts a run, checks that its live chart is in view and grows, pauses it, reloads (the
+browser keeps control of its run), checks that a second browser sees the run but cannot pause,
+stop or cancel it, switches pages and back, stops it and finds it in the runs list. Korean: a
+second run's chart is in view after Train too. Screenshots in both languages.
+
+While a run is active the live panel polls every second, so the page is rarely idle: after Train
+the test waits on what the live chart says, not on the script going idle.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+from explorer.training.runs import RUN_ID_PATTERN
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_TIMEOUT_MS,
+    SCREENSHOTS,
+    app_url,
+    assert_no_exception,
+    browser_cache,
+    main_text,
+    wait_until_idle,
+)
+
+PROJECTOR = {"width": 1280, "height": 720}
+# The book's Embedding(500, 16) + SimpleRNN with 64 units (still the compiled loops) in batches of 16:
+# a thousand steps an epoch on the real data, so the run is still going while the test looks at it.
+UNITS = 64
+BATCH_SIZE = 16
+LIVE_TIMEOUT_S = 150  # the first point waits for the worker's TensorFlow import under a busy machine
+RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text
+POINTS = re.compile(r"([\d,]+) ?(?:points so far|개의 점)")
+LIVE_CHART = ".st-key-training_live_chart"
+SETTLE_MS = 1500  # the smooth scroll to the live chart, and the redraw after its first point
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium (no sandbox: CI runs as root); each test opens its own projector-sized tabs."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def projector_tab(browser: Browser) -> Page:
+    """A tab in a browser context of its own (its own cookies: another student's browser)."""
+    tab = browser.new_page(viewport=PROJECTOR)
+    tab.set_default_timeout(PAGE_TIMEOUT_MS)
+    return tab
+
+
+def live_text(tab: Page) -> str:
+    live = tab.locator(LIVE_CHART)
+    return live.inner_text() if live.count() else ""
+
+
+def live_points(tab: Page) -> int:
+    """How many points the live chart says it has (0 before the first)."""
+    found = POINTS.search(live_text(tab))
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
+Found = TypeVar("Found")
+
+
+def wait_for(tab: Page, what: str, check: Callable[[], Found], timeout_s: float = LIVE_TIMEOUT_S) -> Found:
+    """Poll ``check()`` until it returns something true; that value. Fails naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        tab.wait_for_timeout(250)
+    raise AssertionError(f"{what} never happened; the page says:\n{main_text(tab)}")
+
+
+def fill(tab: Page, label: str, value: int) -> None:
+    """Type a value into the form's number field called ``label``."""
+    field = tab.get_by_label(label, exact=True)
+    field.fill(str(value))
+    field.press("Enter")
+    wait_until_idle(tab)
+
+
+def press_train(tab: Page) -> str:
+    """Press Train and wait until the live chart holds a point; the new run's id."""
+    tab.locator(".st-key-training_train button").click()
+    wait_for(tab, "a first streamed point", lambda: live_points(tab) > 0)
+    tab.wait_for_timeout(SETTLE_MS)
+    return RUN_ID.search(tab.locator(".st-key-training_live").inner_text()).group(0)
+
+
+def assert_chart_in_view(tab: Page, where: str) -> None:
+    """The live chart is wholly inside the window, below Streamlit's header bar."""
+    chart = tab.locator(f"{LIVE_CHART} .js-plotly-plot").first.bounding_box()
+    assert chart is not None, f"{where}: the live chart is not drawn"
+    header = tab.locator('[data-testid="stHeader"]').bounding_box()
+    header_bottom = header["y"] + header["height"] if header else 0
+    top, bottom = chart["y"], chart["y"] + chart["height"]
+    assert header_bottom - 1 <= top and bottom <= PROJECTOR["height"] + 1, (
+        f"{where}: the live chart spans {top:.0f}-{bottom:.0f} px of a {PROJECTOR['height']} px window"
+        f" (header to {header_bottom:.0f} px)"
+    )
+
+
+def state_of(tab: Page, run_id: str) -> str:
+    """The run's state as the live panel's first line says it ("Run … · id … · model · state")."""
+    panel = tab.locator(".st-key-training_live")
+    lines = panel.inner_text().splitlines() if panel.count() else []
+    line = next((line for line in lines if re.search(rf"\bid {run_id}\b", line, re.IGNORECASE)), "")
+    return line.rsplit("·", 1)[-1].strip()
+
+
+def control(tab: Page, key: str) -> Locator:
+    """The button with Streamlit key ``key`` (its first match: Streamlit keeps the old one while redrawing)."""
+    return tab.locator(f".st-key-{key} button").first
+
+
+def open_training(tab: Page, app_url: str) -> None:  # noqa: F811
+    """Open the training page with the book's data settings and wait until it is drawn."""
+    tab.goto(f"{app_url}/training?num_words=500&maxlen=100")
+    wait_for(tab, "the training page", lambda: tab.locator(".st-key-training_live").count())
+    assert_no_exception(tab, "training page")
+
+
+def test_a_run_streams_in_view_and_only_its_browser_controls_it(browser: Browser, app_url: str) -> None:  # noqa: F811
+    owner = projector_tab(browser)
+    open_training(owner, app_url)
+    fill(owner, "Batch size", BATCH_SIZE)
+    fill(owner, "Units", UNITS)
+    fill(owner, "Early-stopping patience", 0)  # it runs until stopped, however fast the machine
+    assert_no_exception(owner, "training form")
+    run_id = press_train(owner)
+    assert_chart_in_view(owner, "after Train (English)")
+
+    counts = [live_points(owner)]
+    while len(set(counts)) < 3:  # two updates after the first count
+        counts.append(wait_for(owner, "a new point", lambda: (n := live_points(owner)) != counts[-1] and n))
+        assert state_of(owner, run_id) == "running", "the run ended before two updates"
+    assert counts == sorted(counts), f"the live curves shrank: {counts}"
+
+    control(owner, "training_pause").click()
+    wait_for(owner, "the pause", lambda: state_of(owner, run_id) == "paused")
+    owner.reload()  # the browser's cookie keeps control of its run across a reload
+    wait_for(owner, "the panel after a reload", lambda: state_of(owner, run_id) == "paused")
+    assert control(owner, "training_pause").is_enabled() and control(owner, "training_stop").is_enabled()
+
+    other = projector_tab(browser)  # another student's browser: it sees the run, but cannot control it
+    open_training(other, app_url)
+    wait_for(other, "the run in a second browser", lambda: state_of(other, run_id) == "paused")
+    assert "only that browser, or the teacher, can pause or stop it" in main_text(other)
+    assert control(other, "training_pause").is_disabled() and control(other, "training_stop").is_disabled()
+    other.context.close()
+
+    owner.locator('[data-testid="stSidebarNav"] a[href$="/lengths"]').click()
+    wait_until_idle(owner)
+    owner.locator('[data-testid="stSidebarNav"] a[href$="/training"]').click()
+    wait_for(owner, "the run after a page switch", lambda: state_of(owner, run_id) == "paused")
+    assert live_points(owner) >= counts[-1], "points were lost on a page switch"
+
+    control(owner, "training_stop").click()
+    wait_for(owner, "the run in the runs list", lambda: "Test accuracy" in main_text(owner))
+    assert_no_exception(owner, "training page after the stop")
+    assert run_id in main_text(owner)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    owner.screenshot(path=SCREENSHOTS / "training-1280x720-en.png", full_page=True)
+    owner.context.close()
+
+
+def test_in_korean_the_live_chart_is_in_view_after_train(browser: Browser, app_url: str) -> None:  # noqa: F811
+    tab = projector_tab(browser)
+    open_training(tab, app_url)
+    wait_until_idle(tab)  # no run is active: the page goes idle
+    tab.locator('[data-testid="stSidebar"] button', has_text="한국어").first.click()
+    wait_until_idle(tab)
+    assert "훈련 스튜디오" in main_text(tab)
+    assert "Embedding(500, 16) → SimpleRNN(8)" in main_text(tab), "the form lost the book's model"
+    run_id = press_train(tab)
+    assert_chart_in_view(tab, "after Train (Korean)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / "training-1280x720-ko.png")
+    control(tab, "training_stop").click()
+    wait_for(tab, "the stop", lambda: state_of(tab, run_id) == "중지됨")
+    assert_no_exception(tab, "training page after the stop (Korean)")
+    tab.context.close()
