@@ -5,13 +5,12 @@ import streamlit as st
 from explorer.data.ragged import SIDES
 from explorer.sequences import padding as one_review
 from explorer.sequences.padding_plots import NARROW_GRID_COLUMNS, category_legend, token_grid
-from ui import state
 from ui.charts import shared_chart
 from ui.code_behind import draw_code_behind
 from ui.data import book_split, effective_num_words, require_corpus, training_ids
 from ui.i18n import language, t
-from ui.links import int_within, linked
 from ui.page import page_header
+from ui.sequences.review_picker import pick_review
 from ui.sequences.sections import draw_padded_batch
 from ui.sidebar import settings
 from ui.user_text import markdown_literal
@@ -33,34 +32,12 @@ def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
                                                        searched_id=searched_id, **options))  # fmt: skip
 
 
-mode_column, detail_column = st.columns([3, 1])  # room for the five pick modes in Korean at 1280 pixels
-last = len(train) - 1
-index_link = linked(state.PADDING_INDEX, int_within(0, last), f"0–{last:,}")  # the review number, in shared links
-mode = mode_column.segmented_control(
-    t("padding.pick"),
-    one_review.PICK_MODES,
-    default="index",
-    required=True,
-    format_func=lambda m: t(f"padding.pick_{m}"),
-    **linked(state.PADDING_PICK),
-)
-index = detail_column.number_input(t("padding.index"), 0, last, **index_link) if mode == "index" else 0
-word = detail_column.text_input(t("padding.word"), "great", **linked(state.PADDING_WORD)) if mode == "word" else ""
-if mode in ("random", "word") and detail_column.button(t("padding.another"), key="padding_another"):
-    st.session_state["padding_seed"] = st.session_state.get("padding_seed", 0) + 1
-searched = word.strip().lower()  # the tokenizer's form, so the grid and the text can mark it
-word_id = corpus.word_id(searched)
-try:
-    review = one_review.pick_review(ids, mode, index, word_id, st.session_state.get("padding_seed", 0), num_words)
-except one_review.NoSuchReview as error:
-    st.warning(t(f"padding.no_{error.reason}", word=markdown_literal(word), id=word_id, num_words=num_words))
-    st.stop()
-
+picked = pick_review(ids, corpus, num_words)
+review, marked, searched_id = picked.index, picked.word, picked.word_id
 row = ids.row(review)
 cut = one_review.truncation(len(row), chosen.maxlen, chosen.truncating)
 label = t("lengths.positive" if train.labels[review] else "lengths.negative")
 st.markdown(t("padding.review_line", index=review, length=len(row), label=label))
-searched_id, marked = (word_id, searched) if mode == "word" else (None, None)  # what the grids and text mark
 if marked:
     seen = one_review.sighting(row, searched_id, cut)
     (st.warning if seen.dropped else st.caption)(

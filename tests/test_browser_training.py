@@ -39,7 +39,7 @@ UNITS = 64
 BATCH_SIZE = 16
 LIVE_TIMEOUT_S = 150  # the first point waits for the worker's TensorFlow import under a busy machine
 RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text
-POINTS = re.compile(r"([\d,]+) ?(?:points so far|개의 점)")
+POINTS = re.compile(r"(?:Points so far: |지금까지 )([\d,]+)")
 LIVE_CHART = ".st-key-training_live_chart"
 SETTLE_MS = 1500  # the smooth scroll to the live chart, and the redraw after its first point
 

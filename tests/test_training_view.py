@@ -234,6 +234,9 @@ def test_a_stopped_epoch_is_drawn_and_counted_where_it_stopped():
     validation = next(trace for trace in figure.data if trace.name == "validation")
     assert list(validation.x) == [1.0, 1.3] and list(validation.marker.symbol) == ["circle", "circle-open"]
     assert any(shape.x0 == 1.3 for shape in figure.layout.shapes), "the stop mark sits where it stopped"
+    only_partial = curves([batch(1, 3, 10, 0.0), {**epoch_event(1, 0.6), "partial": True}])
+    marks = {shape.x0 for shape in live_figure(only_partial, 1, None, 0.0, "en").layout.shapes if shape.type == "line"}
+    assert 1.0 not in marks and 0.3 in marks, "a best epoch that a stop cut short is marked where it stopped"
 
 
 def test_axes_are_fitted_to_the_curves_not_to_the_references_or_the_noise():

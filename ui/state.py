@@ -35,6 +35,7 @@ TRAINING_INSPECT = "training_inspect"  # widget: the run whose results are shown
 PADDING_PICK = "padding_pick"  # widget: how the padding page picks its review (number, random, with a word)
 PADDING_INDEX = "padding_index"  # widget: the review number there
 PADDING_WORD = "padding_word"  # widget: the word searched there
+PADDING_SEED = "padding_seed"  # how often "another review" was pressed there (seeds the random pick)
 EMBEDDINGS_RUN = "embeddings_run"  # widget: the run whose word vectors are projected
 EMBEDDINGS_SEARCH = "embeddings_search"  # widget: the searched word
 EMBEDDINGS_WORDS = "embeddings_words"  # widget: how many of the most frequent words are projected

@@ -110,10 +110,11 @@ def _add_marks(
     figure: go.Figure, curves: Curves, best: int | None, early_stop: int | None, text: Callable[..., str]
 ) -> None:
     """Vertical lines at the best epoch, the early stop and a user's stop (at the batch where it stopped)."""
+    where = {row["epoch"]: x for row, x in zip(curves.epochs, curves.epoch_x, strict=True)}  # a stopped epoch: part way
     stopped = user_stop_epoch(curves.epochs)
-    stopped_x = curves.epoch_x[[row["epoch"] for row in curves.epochs].index(stopped)] if stopped else None
+    stopped_x = where[stopped] if stopped else None
     for x, label, dash, colour, corner in (  # corners apart: the marks often fall on one epoch
-        (best, best and text("mark_best", epoch=best), "dash", palette.POSITIVE, "top left"),
+        (best and where.get(best, best), best and text("mark_best", epoch=best), "dash", palette.POSITIVE, "top left"),
         (early_stop, early_stop and text("mark_early_stop", epoch=early_stop), "dot", palette.NEGATIVE, "top right"),
         (stopped_x, stopped and text("mark_stopped", epoch=stopped), "dot", REFERENCE_COLOUR, "bottom left"),
     ):
