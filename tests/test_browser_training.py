@@ -3,7 +3,8 @@
 English: starts a run, checks that its live chart is in view and grows, pauses it, reloads (the
 browser keeps control of its run), checks that a second browser sees the run but cannot pause,
 stop or cancel it, switches pages and back, stops it and finds it in the runs list. Korean: a
-second run's chart is in view after Train too. Screenshots in both languages.
+second run's chart is in view after Train too, and once it has trained an epoch, a review typed
+in Korean gets a warning, not a verdict. Screenshots in both languages.
 
 While a run is active the live panel polls every second, so the page is rarely idle: after Train
 the test waits on what the live chart says, not on the script going idle.
@@ -63,6 +64,11 @@ def projector_tab(browser: Browser) -> Page:
 def live_text(tab: Page) -> str:
     live = tab.locator(LIVE_CHART)
     return live.inner_text() if live.count() else ""
+
+
+def live_text_of_panel(tab: Page) -> str:
+    panel = tab.locator(".st-key-training_live")
+    return panel.inner_text() if panel.count() else ""
 
 
 def live_points(tab: Page) -> int:
@@ -178,7 +184,7 @@ def test_a_run_streams_in_view_and_only_its_browser_controls_it(browser: Browser
     owner.context.close()
 
 
-def test_in_korean_the_live_chart_is_in_view_after_train(browser: Browser, app_url: str) -> None:  # noqa: F811
+def test_in_korean_the_chart_is_in_view_and_korean_text_gets_no_verdict(browser: Browser, app_url: str) -> None:  # noqa: F811
     tab = projector_tab(browser)
     open_training(tab, app_url)
     wait_until_idle(tab)  # no run is active: the page goes idle
@@ -190,7 +196,19 @@ def test_in_korean_the_live_chart_is_in_view_after_train(browser: Browser, app_u
     assert_chart_in_view(tab, "after Train (Korean)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOTS / "training-1280x720-ko.png")
+
+    wait_for(
+        tab, "a whole epoch (its weights are saved)", lambda: re.search(r"최고 에포크\s+\d", live_text_of_panel(tab))
+    )
     control(tab, "training_stop").click()
     wait_for(tab, "the stop", lambda: state_of(tab, run_id) == "중지됨")
-    assert_no_exception(tab, "training page after the stop (Korean)")
+    review = tab.locator(".st-key-training_review textarea")
+    wait_for(tab, "the try-your-own-review box", review.count)
+    review.fill("정말 재미있는 영화였어요")  # Korean: every word is unknown to an English vocabulary
+    review.press("Control+Enter")
+    wait_until_idle(tab)
+    assert_no_exception(tab, "try your own review in Korean")
+    shown = main_text(tab)
+    assert "모델이 아는 단어가 0개뿐입니다" in shown, "Korean text got no warning"
+    assert "P(긍정)" not in shown, "Korean text got a verdict"
     tab.context.close()
