@@ -71,10 +71,10 @@ def run_label(language: str, run_id: str, cache: Path) -> str:
     )
 
 
-def choose(tab: Page, key: str, option_start: str) -> None:
-    """Pick the option starting with ``option_start`` in the selectbox drawn with ``key``."""
+def choose(tab: Page, key: str, run_id: str) -> None:
+    """Pick the option that names run ``run_id`` in the selectbox drawn with ``key``."""
     tab.locator(f".st-key-{key} [data-testid='stSelectbox']").click()
-    tab.locator('[role="option"]', has_text=option_start).first.click()
+    tab.get_by_role("option").filter(has_text=run_id).first.click()
     wait_until_idle(tab)
 
 
@@ -97,6 +97,7 @@ def shoot(tab: Page, key: str, name: str) -> None:
 def test_a_chosen_run_opens_at_its_best_epoch_and_exports_name_it(
     page: Page,  # noqa: F811
     app_url: str,  # noqa: F811
+    browser_cache: Path,  # noqa: F811
     stored: dict[str, str],
     language: str,
 ) -> None:
@@ -112,6 +113,8 @@ def test_a_chosen_run_opens_at_its_best_epoch_and_exports_name_it(
     assert any(f"vectors_run-{stored['best']}_epoch{BEST_EPOCH:03d}.tsv" in text for text in downloads), downloads
     shoot(page, state.EMBEDDINGS_EPOCH, f"embeddings-best-epoch-{language}")
     shoot(page, "embeddings_download_0", f"embeddings-export-{language}")
+    choose(page, state.EMBEDDINGS_RUN, stored["newest"])
+    assert epoch_shown(page) == str(EPOCHS[-1]), "back to the other run: its own epoch, not the one left behind"
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
