@@ -1,10 +1,10 @@
 """The training studio in a real browser on a 1280 × 720 projector, with real runs in the worker process.
 
 English: starts a run, checks that its live chart is in view and grows, pauses it, reloads (the
-browser keeps control of its run), checks that a second browser sees the run but cannot pause,
-stop or cancel it, switches pages and back, stops it and finds it in the runs list. Korean: a
-second run's chart is in view after Train too, and once it has trained an epoch, a review typed
-in Korean gets a warning, not a verdict. Screenshots in both languages.
+browser keeps control of its run), checks that a second browser sees the run but cannot pause or
+stop it, switches pages and back, stops it and finds it in the runs list, where only its owner may
+delete it. Korean: a second run's chart is in view after Train too, and once it has trained an
+epoch, a review typed in Korean gets a warning, not a verdict. Screenshots in both languages.
 
 While a run is active the live panel polls every second, so the page is rarely idle: after Train
 the test waits on what the live chart says, not on the script going idle.
@@ -109,8 +109,8 @@ def press_train(tab: Page) -> str:
 
 def assert_chart_in_view(tab: Page, where: str) -> None:
     """The live chart is wholly inside the window, below Streamlit's header bar."""
-    chart = tab.locator(f"{LIVE_CHART} .js-plotly-plot").first.bounding_box()
-    assert chart is not None, f"{where}: the live chart is not drawn"
+    figure = tab.locator(".st-key-training_live_figure").first  # plotly hides its own div while it redraws
+    chart = wait_for(tab, f"{where}: the live chart drawn", figure.bounding_box, timeout_s=10)
     header = tab.locator('[data-testid="stHeader"]').bounding_box()
     header_bottom = header["y"] + header["height"] if header else 0
     top, bottom = chart["y"], chart["y"] + chart["height"]
@@ -131,6 +131,11 @@ def state_of(tab: Page, run_id: str) -> str:
 def control(tab: Page, key: str) -> Locator:
     """The button with Streamlit key ``key`` (its first match: Streamlit keeps the old one while redrawing)."""
     return tab.locator(f".st-key-{key} button").first
+
+
+def delete_button(tab: Page) -> Locator:
+    """The results section's "Delete run" button (it opens a confirmation)."""
+    return tab.get_by_role("button", name="Delete run").first
 
 
 def open_training(tab: Page, app_url: str) -> None:  # noqa: F811
@@ -179,6 +184,12 @@ def test_a_run_streams_in_view_and_only_its_browser_controls_it(browser: Browser
     wait_for(owner, "the run in the runs list", lambda: "Test accuracy" in main_text(owner))
     assert_no_exception(owner, "training page after the stop")
     assert run_id in main_text(owner)
+    assert delete_button(owner).is_enabled(), "the owner cannot delete its own run"
+    other = projector_tab(browser)
+    open_training(other, app_url)
+    wait_for(other, "the runs list in a second browser", lambda: "Test accuracy" in main_text(other))
+    assert run_id in main_text(other) and delete_button(other).is_disabled(), "another browser may delete the run"
+    other.context.close()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     owner.screenshot(path=SCREENSHOTS / "training-1280x720-en.png", full_page=True)
     owner.context.close()
