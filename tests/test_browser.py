@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -57,46 +58,52 @@ def browser_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def serve_app(cache: Path, data: Path) -> Iterator[str]:
-    """A running `streamlit run app.py` on a free local port with ``cache`` and ``data``; its URL."""
+    """A running `streamlit run app.py` on a free local port with ``cache`` and ``data``; its URL.
+
+    The server's output goes to a file, not a pipe: an unread pipe fills up (64 KiB of log lines)
+    and then blocks the server's next log write, and with it the event loop every page waits on.
+    """
     port = _free_port()
     environment = {**os.environ, "IMDB_EXPLORER_CACHE": str(cache), "IMDB_EXPLORER_DATA": str(data)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=REPO,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+            ],
+            cwd=REPO,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    log.seek(0)
+                    pytest.fail(f"streamlit did not start:\n{log.read().decode(errors='replace')}")
+                time.sleep(0.5)
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 server.kill()
-                pytest.fail(f"streamlit did not start:\n{server.stdout.read().decode(errors='replace')}")
-            time.sleep(0.5)
-    try:
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+                server.wait()
 
 
 @pytest.fixture(scope="module")

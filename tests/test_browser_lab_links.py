@@ -15,7 +15,15 @@ from playwright.sync_api import Page
 from explorer.i18n import LANGUAGES, translate
 from explorer.training import naming, runs
 from explorer.training.config import RunConfig
-from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
+from tests.test_browser import (
+    CLICK_TRIES,
+    SCREENSHOTS,
+    app_url,  # noqa: F401 (a fixture)
+    assert_no_exception,
+    browser_cache,  # noqa: F401 (a fixture)
+    page,  # noqa: F401 (a fixture)
+    wait_until_idle,
+)
 from tests.test_page_lab import store_run as store_recurrent_run
 from ui import state
 
@@ -72,9 +80,18 @@ def run_label(language: str, run_id: str, cache: Path) -> str:
 
 
 def choose(tab: Page, key: str, run_id: str) -> None:
-    """Pick the option that names run ``run_id`` in the selectbox drawn with ``key``."""
-    tab.locator(f".st-key-{key} [data-testid='stSelectbox']").click()
-    tab.get_by_role("option").filter(has_text=run_id).first.click()
+    """Pick the option that names run ``run_id`` in the selectbox drawn with ``key``.
+
+    A click on a selectbox that still has the focus from the last choice can close it instead of
+    opening it: click until its options are listed.
+    """
+    options = tab.get_by_role("option")
+    for _ in range(CLICK_TRIES):
+        tab.locator(f".st-key-{key} [data-testid='stSelectbox']").click()
+        tab.wait_for_timeout(500)
+        if options.count():
+            break
+    options.filter(has_text=run_id).first.click()
     wait_until_idle(tab)
 
 
