@@ -113,7 +113,9 @@ def test_the_books_two_models_train_on_ray_as_they_do_in_a_local_worker(
     on_ray = [manager.submit(config, f"student-{index}") for index, config in enumerate(book_models(cache, epochs=2))]
     for run_id, events in zip(on_ray, follow(manager, on_ray), strict=True):
         kinds = [event["type"] for event in events]
-        assert kinds[0] == "queued" and "batch" in kinds, kinds  # a tiny run's last events may end with it
+        # Ray hands a run's messages over in bunches, and a run's messages leave memory when it ends, so a
+        # tiny run's batches may be gone before this poll: streamed progress is followed in the pause test.
+        assert kinds[:2] == ["queued", "started"], kinds
         started = next(event for event in events if event["type"] == "started")
         assert started["node"] == ray.util.get_node_ip_address() and started["pid"] != os.getpid()
         assert manager.info(run_id).state == "finished" and len(runs.read_history(run_id)) == 2
