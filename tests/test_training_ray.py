@@ -27,6 +27,7 @@ from explorer.training import ray_backend, runs
 from explorer.training.config import RunConfig, Speed
 from explorer.training.jobs import JobManager
 from explorer.training.runs import ACTIVE_STATES
+from tests.apptest import TIMEOUT_S as APPTEST_TIMEOUT_S
 
 WAIT_S = 180  # generous: actors import TensorFlow on a busy 2-core machine before their first run
 CLUSTER_CPUS = 2
@@ -237,7 +238,7 @@ def test_the_training_page_says_where_runs_train(monkeypatch: pytest.MonkeyPatch
     from ui import state
 
     monkeypatch.setattr(ray_backend, "_current", FakeCluster())
-    app = AppTest.from_function(draw_where_runs_train)
+    app = AppTest.from_function(draw_where_runs_train, default_timeout=APPTEST_TIMEOUT_S)
     app.session_state[state.LANGUAGE] = lang
     captions = [caption.value for caption in app.run().caption]
     assert len(captions) == 3 and "ray://head:10001" in captions[0] and "4" in captions[0]
