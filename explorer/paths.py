@@ -59,13 +59,15 @@ def cache_dir() -> Path:
     return root
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None], *, make_parent: bool = True) -> None:
     """Call ``write`` on a temporary file beside ``path``, then rename it into place.
 
     On any failure (including a full disk) the temporary file is removed and the previous
-    content of ``path``, if any, is left untouched.
+    content of ``path``, if any, is left untouched. Without ``make_parent`` a missing folder
+    raises ``FileNotFoundError`` instead of being created.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -83,9 +85,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write(path, lambda stream: stream.write(data))
 
 
+def json_bytes(value: Any) -> bytes:
+    """``value`` as indented UTF-8 JSON, the form every JSON file in the cache has."""
+    return json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+
+
 def atomic_write_json(path: Path, value: Any) -> None:
-    """Write ``value`` as indented UTF-8 JSON to ``path`` atomically."""
-    atomic_write_bytes(path, json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8"))
+    """Write ``value`` as JSON (``json_bytes``) to ``path`` atomically."""
+    atomic_write_bytes(path, json_bytes(value))
 
 
 def atomic_save_npz(path: Path, **arrays: np.ndarray) -> None:

@@ -57,6 +57,22 @@ def test_a_deleted_run_takes_its_projections_along(own_cache: Path) -> None:
     assert not [path for path in runs.runs_dir().iterdir() if path.name.startswith(runs.TRASH_PREFIX)]
 
 
+def test_a_deleted_run_stays_deleted_when_a_left_over_worker_saves_into_it(own_cache: Path) -> None:
+    run_id = finished_run()
+    runs.delete_run(run_id)
+    saves = [  # what a worker of a server that died may still do after the owner deleted the run
+        lambda: runs.write_history(run_id, [{"epoch": 0}]),
+        lambda: runs.save_weights(run_id, {"kernel": np.ones(2)}),
+        lambda: runs.save_embedding(run_id, 1, np.ones((3, 2))),
+        lambda: runs.save_evaluation(run_id, {"accuracy": 0.5}),
+        lambda: runs.write_status(run_id, runs.RunStatus("finished")),
+    ]
+    for save in saves:
+        with pytest.raises(FileNotFoundError):
+            save()
+    assert run_id not in runs.list_runs() and not runs.run_dir(run_id).exists()
+
+
 def test_the_budget_prunes_the_oldest_unpinned_finished_runs(own_cache: Path, monkeypatch) -> None:
     oldest, pinned, active, newest = (finished_run(1000) for _ in range(4))
     runs.set_pinned(pinned, True)

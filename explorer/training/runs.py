@@ -29,11 +29,11 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
-from explorer.paths import atomic_save_npz, atomic_write, atomic_write_bytes, atomic_write_json, cache_dir
+from explorer.paths import atomic_write, atomic_write_bytes, atomic_write_json, cache_dir, json_bytes
 from explorer.training.config import ConfigError, RunConfig
 from explorer.training.instance import instance_alive
 
@@ -105,6 +105,21 @@ def run_dir(run_id: str) -> Path:
     return runs_dir() / run_id
 
 
+def _replace_in_run(run_id: str, name: str, write: Callable[[IO[bytes]], None]) -> None:
+    """Replace file ``name`` of a stored run atomically; a deleted run stays deleted.
+
+    A worker left behind by a server that died can still be saving epochs for a while: creating
+    the folder again would bring back (half of) a run its owner deleted, so writing into a
+    missing folder raises ``FileNotFoundError`` instead.
+    """
+    atomic_write(run_dir(run_id) / name, write, make_parent=False)
+
+
+def _replace_json_in_run(run_id: str, name: str, value: Any) -> None:
+    """``_replace_in_run`` for a JSON file."""
+    _replace_in_run(run_id, name, lambda stream: stream.write(json_bytes(value)))
+
+
 def create_run(config: RunConfig, instance: str = "", owner: str = "") -> str:
     """Store a new queued run of server ``instance``, owned by ``owner``, and return its id.
 
@@ -140,7 +155,7 @@ def _status_values(status: RunStatus) -> dict[str, Any]:
 
 def write_status(run_id: str, status: RunStatus) -> None:
     """Replace the run's status atomically."""
-    atomic_write_json(run_dir(run_id) / STATUS_FILE, _status_values(status))
+    _replace_json_in_run(run_id, STATUS_FILE, _status_values(status))
 
 
 def read_status(run_id: str) -> RunStatus:
@@ -195,7 +210,7 @@ def set_pinned(run_id: str, pinned: bool) -> None:
     """Pin or unpin the run."""
     path = run_dir(run_id) / PIN_FILE
     if pinned:
-        atomic_write_bytes(path, b"")
+        _replace_in_run(run_id, PIN_FILE, lambda stream: stream.write(b""))
     else:
         path.unlink(missing_ok=True)
 
@@ -256,7 +271,7 @@ def remove_leftovers() -> None:
 def write_history(run_id: str, epochs: list[dict[str, Any]]) -> None:
     """Store the epochs finished so far (one JSON object per line)."""
     text = "".join(json.dumps(epoch) + "\n" for epoch in epochs)
-    atomic_write_bytes(run_dir(run_id) / HISTORY_FILE, text.encode("utf-8"))
+    _replace_in_run(run_id, HISTORY_FILE, lambda stream: stream.write(text.encode("utf-8")))
 
 
 def read_history(run_id: str) -> list[dict[str, Any]]:
@@ -275,7 +290,7 @@ def read_history(run_id: str) -> list[dict[str, Any]]:
 
 def save_weights(run_id: str, weights: dict[str, np.ndarray]) -> None:
     """Store the best weights as plain arrays (names like ``rnn_1/forward/kernel``)."""
-    atomic_save_npz(run_dir(run_id) / WEIGHTS_FILE, **weights)
+    _replace_in_run(run_id, WEIGHTS_FILE, lambda stream: np.savez(stream, **weights))
 
 
 def load_weights(run_id: str) -> dict[str, np.ndarray]:
@@ -293,7 +308,7 @@ def load_weights(run_id: str) -> dict[str, np.ndarray]:
 def save_embedding(run_id: str, epoch: int, matrix: np.ndarray) -> None:
     """Store the vectors of the first ``SNAPSHOT_ROWS`` ids after ``epoch`` (1-based)."""
     snapshot = np.ascontiguousarray(matrix[:SNAPSHOT_ROWS])
-    atomic_write(run_dir(run_id) / EMBEDDING_PATTERN.format(epoch=epoch), lambda stream: np.save(stream, snapshot))
+    _replace_in_run(run_id, EMBEDDING_PATTERN.format(epoch=epoch), lambda stream: np.save(stream, snapshot))
 
 
 def embedding_epochs(run_id: str) -> list[int]:
@@ -342,7 +357,7 @@ def save_model(run_id: str, save: Callable[[Path], None]) -> None:
 
 def save_evaluation(run_id: str, evaluation: dict[str, Any]) -> None:
     """Store the test-set evaluation."""
-    atomic_write_json(run_dir(run_id) / EVALUATION_FILE, evaluation)
+    _replace_json_in_run(run_id, EVALUATION_FILE, evaluation)
 
 
 def read_evaluation(run_id: str) -> dict[str, Any] | None:
@@ -370,7 +385,7 @@ def check_run(run_id: str) -> None:
 
 def write_name(run_id: str, values: dict[str, Any]) -> None:
     """Store the run's name (see ``explorer.training.naming``), replacing any earlier one atomically."""
-    atomic_write_json(run_dir(run_id) / NAME_FILE, values)
+    _replace_json_in_run(run_id, NAME_FILE, values)
 
 
 def read_name(run_id: str) -> dict[str, Any] | None:
