@@ -9,7 +9,7 @@ import pytest
 from explorer.embeddings.projection import ProjectionError, UnknownWordError
 from explorer.embeddings.semantic_axis import axis_position, semantic_projection
 from explorer.lab import attribution as attr
-from explorer.lab.backprop import Network, Shared, forward, gradient
+from explorer.lab.backprop import Network, Shared, forward, gradient, predicted_probability
 from explorer.lab.hidden_units import cluster_order, unit_statistics, unit_trace
 from explorer.lab.memory_distance import both_paddings, sensitivity
 from explorer.lab.run_trace import trace_run
@@ -103,6 +103,7 @@ def test_shared_prefixes_change_nothing_but_the_work(settings) -> None:
     ):
         plain, quick = forward(network, batch), forward(network, batch, shared=shared)
         np.testing.assert_allclose(quick.logit, plain.logit, atol=1e-12)
+        np.testing.assert_allclose(predicted_probability(network, batch, shared), plain.probability, atol=1e-12)
         for layer in range(config.stacked):
             np.testing.assert_allclose(quick.outputs(layer), plain.outputs(layer), atol=1e-12)
         np.testing.assert_allclose(gradient(network, quick)["forward"], gradient(network, plain)["forward"], atol=1e-12)

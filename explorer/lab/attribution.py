@@ -24,7 +24,7 @@ from typing import Literal
 import numpy as np
 
 from explorer.data.corpus import OOV_ID, PAD_ID
-from explorer.lab.backprop import Network, Shared, forward, gradient, single_blas_thread
+from explorer.lab.backprop import Network, Shared, forward, gradient, predicted_probability, single_blas_thread
 from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
 
@@ -96,18 +96,17 @@ def occlusion(
     """
     window = review_window(tokens, predictor.config)
     positions = np.flatnonzero(window.source >= 0)
-    original = list(tokens)
-    variants = [original]
-    for position in positions:
-        index = int(window.source[position])
-        replacement = [] if occluder == "delete" else [OOV_ID]
-        variants.append(original[:index] + replacement + original[index + 1 :])
-    padded = predictor.pad(variants)
-    if occluder == "unknown":  # variant p reads the review's own tokens before p: those steps are shared
+    if occluder == "unknown":  # the length is kept, so each variant is the review's window with one id replaced
+        padded = np.repeat(window.ids[None], len(positions) + 1, axis=0)
+        padded[np.arange(1, len(positions) + 1), positions] = OOV_ID
+        # variant p reads the review's own tokens before p: those steps are shared
         shared = Shared(window.ids, np.concatenate([[predictor.config.maxlen], positions]))
     else:
+        original = list(tokens)
+        dropped = (int(window.source[position]) for position in positions)
+        padded = predictor.pad([original, *(original[:index] + original[index + 1 :] for index in dropped)])
         shared = Shared.leading_padding(padded)
-    probabilities = forward(network, padded, shared=shared).probability
+    probabilities = predicted_probability(network, padded, shared)
     scores = np.zeros(predictor.config.maxlen)
     scores[positions] = probabilities[0] - probabilities[1:]
     return scores, float(probabilities[0])

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.lab.recurrent import RecurrentWeightsError
-from explorer.training.cells import NUMPY_OPS, STEPS, input_bias, sigmoid
+from explorer.training.cells import NUMPY_OPS, STEPS, input_bias, sigmoid, split
 from explorer.training.config import RunConfig
 
 DIRECTIONS = ("forward", "backward")
@@ -211,8 +211,20 @@ def forward(
     return Tape(mask, all_inputs, all_states, _logit(network, all_states[-1]))
 
 
-def _forward_shared(network: Network, ids: np.ndarray, shared: Shared) -> Tape:
-    """``forward`` for one-way runs, reviews sorted by their start so the computed ones are always the first k."""
+def predicted_probability(network: Network, ids: np.ndarray, shared: Shared) -> np.ndarray:
+    """P(positive) of padded ``ids`` (reviews, steps): ``forward(...).probability`` without keeping states
+    the output does not need (occlusion runs 500 variants × 500 steps: keeping them all, then sorting
+    them back, took a third of its time)."""
+    if network.config.bidirectional:
+        return forward(network, ids, shared=shared).probability
+    return _forward_shared(network, ids, shared, last_only=True).probability
+
+
+def _forward_shared(network: Network, ids: np.ndarray, shared: Shared, *, last_only: bool = False) -> Tape:
+    """``forward`` for one-way runs, reviews sorted by their start so the computed ones are always the first k.
+
+    With ``last_only`` the top layer keeps only its last step (enough for the logit, not for ``gradient``).
+    """
     config = network.config
     reference = forward(network, shared.reference[None])
     order = np.argsort(shared.starts, kind="stable")
@@ -226,7 +238,10 @@ def _forward_shared(network: Network, ids: np.ndarray, shared: Shared) -> Tape:
         inputs = first["forward"] if layer == 0 else LayerInput(all_states[-1]["forward"][0] @ kernel)
         h_ref, c_ref = reference.states[layer]["forward"]
         copied = (starts, h_ref[0], None if c_ref is None else c_ref[0])
-        states = _run_direction(config.layer, inputs, ids.shape, recurrent_kernel, bias, mask, False, copied)
+        keep_every_step = not (last_only and layer == config.stacked - 1)
+        states = _run_direction(
+            config.layer, inputs, ids.shape, recurrent_kernel, bias, mask, False, copied, keep_every_step
+        )
         all_inputs.append({"forward": inputs})
         all_states.append({"forward": states})
     if np.array_equal(order, np.arange(len(order))):  # already in order (callers may sort): no copies
@@ -293,8 +308,10 @@ def _run_direction(
     mask: np.ndarray | None,
     backwards: bool,
     shared: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None,
+    keep_every_step: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """h (and c for LSTM) after every step, in reading order; a backward direction reads from the end.
+    Without ``keep_every_step`` only the final state, as a one-step sequence (..., 1, units).
 
     The loop of ``Predictor._direction`` with the same step formulas, but it keeps every state (the
     backward pass needs them) and gathers each step's input on the fly. ``shared`` = (sorted starts,
@@ -303,7 +320,8 @@ def _run_direction(
     """
     units = recurrent_kernel.shape[0]
     dtype = recurrent_kernel.dtype
-    h_all = np.empty((*shape, units), dtype=dtype)  # every step of every review is written below
+    kept = (*shape, units) if keep_every_step else (*shape[:-1], 1, units)
+    h_all = np.empty(kept, dtype=dtype)  # every kept step of every review is written below
     c_all = np.empty_like(h_all) if kind == "lstm" else None
     states = [np.zeros((*shape[:-1], units), dtype=dtype) for _ in range(2 if kind == "lstm" else 1)]
     extra = input_bias(kind, bias)
@@ -325,10 +343,20 @@ def _run_direction(
             new_states = [np.where(keep, new, previous) for new, previous in zip(new_states, old, strict=True)]
         for state, new in zip(states, new_states, strict=True):
             state[:count] = new
-        at_t = (slice(None, count), t) if count is not None else (Ellipsis, t, slice(None))
-        h_all[at_t] = new_states[0]
+        if keep_every_step:
+            at_t = (slice(None, count), t) if count is not None else (Ellipsis, t, slice(None))
+            h_all[at_t] = new_states[0]
+            if c_all is not None:
+                c_all[at_t] = new_states[1]
+    if not keep_every_step:
+        if shared is not None:  # reviews that never left the reference end in its final state
+            starts, h_ref, c_ref = shared
+            for state, reference in zip(states, (h_ref, c_ref), strict=False):
+                state[int(np.searchsorted(starts, shape[-1] - 1, side="right")) :] = reference[-1]
+        h_all[..., 0, :] = states[0]
         if c_all is not None:
-            c_all[at_t] = new_states[1]
+            c_all[..., 0, :] = states[1]
+        return h_all, c_all
     if shared is not None:  # the steps before each review's start are the reference's (row by row: contiguous)
         starts, h_ref, c_ref = shared
         for row in np.flatnonzero(starts > 0):
@@ -391,7 +419,7 @@ def _simple_rnn_backward(xw, h_prev, c_prev, recurrent_kernel, bias, d_h, d_c): 
 
 def _lstm_backward(xw, h_prev, c_prev, recurrent_kernel, bias, d_h, d_c):  # noqa: ANN001, ANN202
     """c = f·c_prev + i·g, h = o·tanh(c), gates from z = xw + h_prev·U (order i, f, g, o)."""
-    z_i, z_f, z_g, z_o = np.split(xw + h_prev @ recurrent_kernel, 4, axis=-1)
+    z_i, z_f, z_g, z_o = split(xw + h_prev @ recurrent_kernel, 4)
     i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
     tanh_c = np.tanh(f * c_prev + i * g)
     d_c_total = d_c + d_h * o * (1.0 - tanh_c * tanh_c)
@@ -409,8 +437,8 @@ def _lstm_backward(xw, h_prev, c_prev, recurrent_kernel, bias, d_h, d_c):  # noq
 
 def _gru_backward(xw, h_prev, c_prev, recurrent_kernel, bias, d_h, d_c):  # noqa: ANN001, ANN202
     """Keras's reset_after GRU: h = z·h_prev + (1 − z)·n, n = tanh(x_h + r·(h_prev·U_h + b_h))."""
-    x_z, x_r, x_h = np.split(xw, 3, axis=-1)
-    r_z, r_r, r_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=-1)
+    x_z, x_r, x_h = split(xw, 3)
+    r_z, r_r, r_h = split(h_prev @ recurrent_kernel + bias[1], 3)
     z, r = sigmoid(x_z + r_z), sigmoid(x_r + r_r)
     n = np.tanh(x_h + r * r_h)
     d_n = d_h * (1.0 - z) * (1.0 - n * n)  # through tanh
