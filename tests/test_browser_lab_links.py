@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from explorer.i18n import LANGUAGES, translate
-from explorer.training import naming, runs
+from explorer.training import runs
 from explorer.training.config import RunConfig
 from tests.test_browser import (
     CLICK_TRIES,
@@ -26,6 +26,7 @@ from tests.test_browser import (
 )
 from tests.test_page_lab import store_run as store_recurrent_run
 from ui import state
+from ui.embeddings.choices import run_option_label
 
 PROJECTOR = {"width": 1280, "height": 720}
 EPOCHS = (1, 2, 3)
@@ -67,16 +68,7 @@ def run_label(language: str, run_id: str, cache: Path) -> str:
     """The run's option label on the projections page: what a bound selectbox writes into a link."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("IMDB_EXPLORER_CACHE", str(cache))
-        config = runs.read_config(run_id)
-        name = naming.run_label(run_id, config, language)
-    return translate(
-        language,
-        "embeddings.run_label",
-        run=name,
-        encoding=config.encoding,
-        layer=config.layer,
-        dim=config.embedding_dim,
-    )
+        return run_option_label(run_id, runs.read_config(run_id), language)
 
 
 def choose(tab: Page, key: str, run_id: str) -> None:

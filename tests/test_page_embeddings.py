@@ -148,6 +148,9 @@ def test_the_page_speaks_korean(own_cache: Path) -> None:
     metric = translate("ko", "embeddings.metric_cosine")
     assert app.subheader[0].value == translate("ko", "embeddings.neighbours_title", word="film", metric=metric)
     assert figure(app)["layout"]["xaxis"]["title"]["text"] == f"{translate('ko', 'embeddings.method_tsne')} 1"
+    run_option = app.selectbox(key="embeddings_run").options[0]
+    assert translate("ko", "training.encoding_embedding") in run_option and "SimpleRNN" in run_option
+    assert "simple_rnn" not in run_option  # the run picker names the model as the book does, in Korean
 
 
 def test_a_run_on_other_data_is_flagged(own_cache: Path) -> None:

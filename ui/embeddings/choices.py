@@ -11,7 +11,7 @@ from explorer.embeddings import projection as proj
 from explorer.embeddings import word_spaces as word_vectors
 from explorer.i18n import translate
 from explorer.training import runs
-from explorer.training.config import RunConfig
+from explorer.training.config import KERAS_CLASS, RunConfig
 from explorer.training.naming import run_label
 from ui import state
 from ui.data import current_spec
@@ -54,20 +54,22 @@ def pick_source(has_runs: bool) -> str:
     )
 
 
+def run_option_label(run_id: str, config: RunConfig, lang: str) -> str:
+    """A run as the run picker names it: its name, input, layer and vector size, in ``lang``."""
+    return translate(
+        lang,
+        "embeddings.run_label",
+        run=run_label(run_id, config, lang),
+        encoding=translate(lang, f"training.encoding_{config.encoding}"),
+        layer=KERAS_CLASS.get(config.layer, config.layer),
+        dim=config.embedding_dim,
+    )
+
+
 def pick_run(stored: dict[str, RunConfig]) -> tuple[str | None, list[int]]:
     """A stored run and the epochs whose vectors it kept; no run if it has no embedding layer (it says so)."""
     lang = language()
-    labels = {
-        run: translate(
-            lang,
-            "embeddings.run_label",
-            run=run_label(run, config, lang),
-            encoding=config.encoding,
-            layer=config.layer,
-            dim=config.embedding_dim,
-        )
-        for run, config in stored.items()
-    }
+    labels = {run: run_option_label(run, config, lang) for run, config in stored.items()}
     run_id = st.selectbox(
         t("embeddings.run"),
         list(stored),
