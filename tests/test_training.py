@@ -15,6 +15,7 @@ import pytest
 from explorer.data.corpus import OOV_ID, START_ID, Corpus, Split
 from explorer.data.glove import GloveError, embedding_matrix, load_glove
 from explorer.data.ragged import Ragged
+from explorer.paths import CACHE_ENV, DATA_ENV
 from explorer.training import runs
 from explorer.training.config import (
     INFERENCE_BATCH,
@@ -25,7 +26,7 @@ from explorer.training.config import (
     parameter_breakdown,
     total_parameters,
 )
-from explorer.training.data import prepare, save_arrays
+from explorer.training.data import ARRAYS_PREFIX, prepare, prepared_for, save_arrays
 from explorer.training.evaluate import evaluate_predictions
 from explorer.training.inference import Predictor
 from explorer.training.instance import InstanceLock
@@ -248,6 +249,45 @@ def test_prepare_uses_the_books_split_the_vocabulary_cut_and_the_subset(tmp_path
     assert data.words_by_id[:5] == (None, None, None, None, "w1")
     small = prepare(config.with_changes(subset=40), tiny_corpus())
     assert (len(small.y_train), len(small.y_val)) == (40, 10)
+
+
+def test_a_worker_reuses_prepared_data_until_the_data_settings_or_the_data_change(tmp_path: Path) -> None:
+    config = tiny_config(tmp_path, num_words=30, maxlen=8)
+    first = prepared_for(config)
+    assert prepared_for(config.with_changes(layer="lstm", units=3, epochs=5)) is first  # only the model differs
+    other = prepared_for(config.with_changes(maxlen=9))
+    assert other is not first and other.x_train.shape[1] == 9
+    path = Path(config.source.removeprefix(ARRAYS_PREFIX))
+    time.sleep(0.01)  # a new modification time
+    save_arrays(path, tiny_corpus(train=120))  # the same file, other data
+    again = prepared_for(config.with_changes(maxlen=9))
+    assert again is not other and len(again.y_train) != len(other.y_train)
+
+
+def test_an_idle_worker_prepares_the_books_run_only_from_a_corpus_cached_on_disk(tmp_path: Path, monkeypatch) -> None:
+    from explorer.data import corpus as corpora
+    from explorer.data import sources
+    from explorer.training import data
+    from explorer.training.engine import trainer
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "aclImdb"))  # nothing there yet
+    loads: list[str] = []
+    monkeypatch.setattr(data, "load_corpus_for", lambda source: loads.append(source))
+    trainer.warm_up()
+    assert loads == [] and not (tmp_path / "corpora").exists()  # nothing downloaded, encoded or loaded
+    monkeypatch.undo()
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "aclImdb"))
+    spec = sources.resolve()
+    words = tuple(f"w{rank}" for rank in range(1, 600))  # enough for the book's num_words of 500
+    cached = Corpus("aclimdb", spec.path, tiny_corpus().train, tiny_corpus().test, words)
+    corpora.save_corpus(cached, sources.cache_path(spec), "")
+    trainer.warm_up()
+    monkeypatch.setattr(data, "load_corpus_for", lambda source: pytest.fail("the corpus was loaded again"))
+    book_run = RunConfig(layer="lstm", source=data.source_spec(spec.kind, spec.path))  # the form's source string
+    assert prepared_for(book_run).x_train.shape[1] == RunConfig().maxlen
 
 
 def test_a_typed_review_is_encoded_with_oov_marked() -> None:

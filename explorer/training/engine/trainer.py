@@ -24,7 +24,7 @@ import tensorflow as tf
 from explorer.data.glove import embedding_matrix, load_glove
 from explorer.training import runs
 from explorer.training.config import DEFAULT_SPEED, RunConfig, Speed
-from explorer.training.data import TrainingData, load_corpus_for, prepare
+from explorer.training.data import TrainingData, prepared_for, source_spec
 from explorer.training.engine.compiled_fit import PlainTrainer, cross_entropy, is_plain
 from explorer.training.engine.model import build_model, compile_model, export_weights, word_vectors
 from explorer.training.evaluate import evaluate_predictions
@@ -49,13 +49,29 @@ class NoControl:
         return False
 
 
+def warm_up() -> None:
+    """Prepare the data of a class's likely first run while the worker waits: the book's settings on
+    the server's own data (what the training page's form starts with).
+
+    Only a corpus already cached on disk is used: a worker never downloads or encodes data unasked.
+    """
+    from explorer.data import sources
+
+    try:
+        spec = sources.resolve()
+        if sources.cache_path(spec).is_file():
+            prepared_for(RunConfig(source=source_spec(spec.kind, spec.path)))
+    except Exception:  # noqa: BLE001 (only a head start: a run on this data reports any problem itself)
+        return
+
+
 def train_run(run_id: str, config: RunConfig, emit: Emit, control: Control, speed: Speed = DEFAULT_SPEED) -> str:
     """Train run ``run_id`` to the end and return its final state (``finished`` or ``stopped``).
 
     Errors propagate to the caller, which reports the run as failed.
     """
     use_threads(speed.threads)
-    data = prepare(config, load_corpus_for(config.source))
+    data = prepared_for(config)
     emit({"type": "data", "train": len(data.y_train), "validation": len(data.y_val), "test": len(data.y_test)})
     matrix = None
     if config.encoding == "glove":

@@ -44,6 +44,7 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
         compiled_fit.compile_loops()
 
     events.send({"type": "ready", "pid": os.getpid()})
+    trainer.warm_up()
     while _parent_alive():
         try:
             task = tasks.get(timeout=IDLE_POLL_S)
