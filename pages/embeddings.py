@@ -16,6 +16,7 @@ from ui.embeddings.warmup import start_umap_warm_up
 from ui.i18n import t
 from ui.navigation import link_to
 from ui.page import page_header
+from ui.presenter import section
 from ui.sidebar import settings
 
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
@@ -46,21 +47,26 @@ except (word_vectors.EmbeddingSourceError, GloveError, runs.RunStoreError) as er
     st.stop()
 st.caption(t("embeddings.coverage", found=coverage.found, total=coverage.total, share=coverage.share))
 
-found, distance = draw_search({"run": space, "glove": glove} if run_id else {"glove": glove})
-highlight = found.highlight("run" if run_id else "glove", space)
-try:
-    figure, variance = projected_figure(space, statistics, run_id, epochs, choice, highlight)
-except (ProjectionError, runs.RunStoreError) as error:  # a damaged epoch file among the frames
-    st.error(t("embeddings.cannot_project", reason=error))
-    st.stop()
-st.plotly_chart(figure, key="embeddings_plot")
-st.caption(t("embeddings.legend_note"))
-if choice.settings.method == "pca":
-    st.caption(t("embeddings.variance", total=float(variance.sum())))
+with section("embeddings", "projection"):
+    found, distance = draw_search({"run": space, "glove": glove} if run_id else {"glove": glove})
+    highlight = found.highlight("run" if run_id else "glove", space)
+    try:
+        figure, variance = projected_figure(space, statistics, run_id, epochs, choice, highlight)
+    except (ProjectionError, runs.RunStoreError) as error:  # a damaged epoch file among the frames
+        st.error(t("embeddings.cannot_project", reason=error))
+        st.stop()
+    st.plotly_chart(figure, key="embeddings_plot")
+    st.caption(t("embeddings.legend_note"))
+    if choice.settings.method == "pca":
+        st.caption(t("embeddings.variance", total=float(variance.sum())))
 
-draw_neighbours(found, distance)
-draw_semantic_axis(space, statistics)
+with section("embeddings", "neighbours"):
+    draw_neighbours(found, distance)
 
-st.subheader(t("embeddings.export_title"))
-st.markdown(t("embeddings.export_intro"))
-draw_downloads(space, statistics, choice.epoch if run_id else None)
+with section("embeddings", "axis"):
+    draw_semantic_axis(space, statistics)
+
+with section("embeddings", "export"):
+    st.subheader(t("embeddings.export_title"))
+    st.markdown(t("embeddings.export_intro"))
+    draw_downloads(space, statistics, choice.epoch if run_id else None)

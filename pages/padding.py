@@ -10,6 +10,7 @@ from ui.code_behind import draw_code_behind
 from ui.data import book_split, effective_num_words, require_corpus, training_ids
 from ui.i18n import language, t
 from ui.page import page_header
+from ui.presenter import section
 from ui.sequences.review_picker import pick_review
 from ui.sequences.sections import draw_padded_batch
 from ui.sidebar import settings
@@ -32,38 +33,40 @@ def draw_grid(where, token_ids, title: str, key: str, **options) -> None:
                                                        searched_id=searched_id, **options))  # fmt: skip
 
 
-picked = pick_review(ids, corpus, num_words)
-review, marked, searched_id = picked.index, picked.word, picked.word_id
-row = ids.row(review)
-cut = one_review.truncation(len(row), chosen.maxlen, chosen.truncating)
-label = t("lengths.positive" if train.labels[review] else "lengths.negative")
-st.markdown(t("padding.review_line", index=review, length=len(row), label=label))
-if marked:
-    seen = one_review.sighting(row, searched_id, cut)
-    (st.warning if seen.dropped else st.caption)(
-        t(seen.message_key, word=markdown_literal(marked), kept=seen.kept, dropped=seen.dropped)
-    )
-st.html(category_legend(language(), marked))
-# one above the other, each the page's width: 20 cells a row stay readable on a 1280-pixel projector
-grid, dropped = st.container(), st.container() if cut.dropped.stop > cut.dropped.start else None
-settings_title = t("padding.padded_title", maxlen=chosen.maxlen, padding=chosen.padding, truncating=chosen.truncating)
-draw_grid(
-    grid, one_review.padded_row(row, chosen.maxlen, chosen.padding, chosen.truncating), settings_title, "padding_grid"
-)
-if dropped is not None:
-    lost = row[cut.dropped]
-    title = t("padding.dropped_title", count=len(lost))
-    draw_grid(dropped, lost, title, "padding_dropped", faded=True)
-with st.expander(t("padding.raw_text"), expanded=True):
-    st.html(one_review.struck_text_html(corpus.text(train, review), one_review.as_word_positions(cut.dropped), marked))
+with section("padding", "review"):
+    picked = pick_review(ids, corpus, num_words)
+    review, marked, searched_id = picked.index, picked.word, picked.word_id
+    row = ids.row(review)
+    cut = one_review.truncation(len(row), chosen.maxlen, chosen.truncating)
+    label = t("lengths.positive" if train.labels[review] else "lengths.negative")
+    st.markdown(t("padding.review_line", index=review, length=len(row), label=label))
+    if marked:
+        seen = one_review.sighting(row, searched_id, cut)
+        (st.warning if seen.dropped else st.caption)(
+            t(seen.message_key, word=markdown_literal(marked), kept=seen.kept, dropped=seen.dropped)
+        )
+    st.html(category_legend(language(), marked))
+    # one above the other, each the page's width: 20 cells a row stay readable on a 1280-pixel projector
+    grid, dropped = st.container(), st.container() if cut.dropped.stop > cut.dropped.start else None
+    settings_title = t("padding.padded_title", maxlen=sides[0], padding=sides[1], truncating=sides[2])
+    draw_grid(grid, one_review.padded_row(row, *sides), settings_title, "padding_grid")
+    if dropped is not None:
+        lost = row[cut.dropped]
+        title = t("padding.dropped_title", count=len(lost))
+        draw_grid(dropped, lost, title, "padding_dropped", faded=True)
+    with st.expander(t("padding.raw_text"), expanded=True):
+        struck = one_review.as_word_positions(cut.dropped)
+        st.html(one_review.struck_text_html(corpus.text(train, review), struck, marked))
 
-st.subheader(t("padding.combinations"))
-combos = st.columns(2)
-for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SIDES):
-    combo = one_review.padded_row(row, chosen.maxlen, pad_side, cut_side)
-    title = f"padding='{pad_side}', truncating='{cut_side}'"
-    draw_grid(combos[number % 2], combo, title, f"padding_combo_{pad_side}_{cut_side}", columns=NARROW_GRID_COLUMNS)
-st.markdown(t("padding.why_pre"))
+with section("padding", "combinations"):
+    st.subheader(t("padding.combinations"))
+    combos = st.columns(2)
+    for number, (pad_side, cut_side) in enumerate((p, c) for p in SIDES for c in SIDES):
+        combo = one_review.padded_row(row, chosen.maxlen, pad_side, cut_side)
+        title = f"padding='{pad_side}', truncating='{cut_side}'"
+        draw_grid(combos[number % 2], combo, title, f"padding_combo_{pad_side}_{cut_side}", columns=NARROW_GRID_COLUMNS)
+    st.markdown(t("padding.why_pre"))
 
-st.subheader(t("padding.batch_title"))
-draw_padded_batch(ids, num_words, chosen.maxlen, chosen.padding, chosen.truncating)
+with section("padding", "batch"):
+    st.subheader(t("padding.batch_title"))
+    draw_padded_batch(ids, num_words, chosen.maxlen, chosen.padding, chosen.truncating)

@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from explorer.training import runs
 from explorer.training.data import source_spec
-from explorer.training.inference import Predictor
 from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import PRESETS, preset_of
 from ui.code_behind import draw_code_behind, draw_run_downloads
 from ui.data import current_spec, require_corpus
 from ui.i18n import t
 from ui.page import page_header
+from ui.presenter import section
 from ui.sidebar import settings
 from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
@@ -29,49 +28,49 @@ spec = current_spec()
 source = source_spec(spec.kind, spec.path)
 manager, owner = jobs.job_manager(), jobs.owner_token()
 
-st.subheader(t("training.presets_title"))
-restore_form(settings(), corpus)
-draw_presets(list(PRESETS), corpus)
-config = draw_form(corpus, source)
+with section("training", "form"):
+    st.subheader(t("training.presets_title"))
+    restore_form(settings(), corpus)
+    draw_presets(list(PRESETS), corpus)
+    config = draw_form(corpus, source)
 
-st.subheader(t("training.summary_title"))
-problem = draw_summary(config)
-draw_code_behind("training", config)
-preset = preset_of(config, corpus.max_num_words)
-if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
-    jobs.start_run(config, preset)
-jobs.draw_shared_offer(config, preset)
-jobs.draw_admin_box()
+    st.subheader(t("training.summary_title"))
+    problem = draw_summary(config)
+    draw_code_behind("training", config)
+    preset = preset_of(config, corpus.max_num_words)
+    if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
+        jobs.start_run(config, preset)
+    jobs.draw_shared_offer(config, preset)
+    jobs.draw_admin_box()
 
 listed = manager.list_runs(owner)
-draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
+with section("training", "live"):
+    draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
 
-st.subheader(t("training.runs_title"))
-draw_damaged([info for info in listed if info.state == "damaged"], manager, owner)
-finished = [info for info in listed if info.state not in ACTIVE_STATES and info.config is not None]
-if not finished:
-    st.caption(t("training.no_runs"))
-    st.stop()
-summaries = summarize_runs(finished)
-names = run_labels(finished)
-draw_runs_table(finished, summaries, names)
-show_new_runs(list(summaries))
-run_label = run_labeller(names)
+with section("training", "runs"):
+    st.subheader(t("training.runs_title"))
+    draw_damaged([info for info in listed if info.state == "damaged"], manager, owner)
+    finished = [info for info in listed if info.state not in ACTIVE_STATES and info.config is not None]
+    if not finished:
+        st.caption(t("training.no_runs"))
+        st.stop()
+    summaries = summarize_runs(finished)
+    names = run_labels(finished)
+    draw_runs_table(finished, summaries, names)
+    show_new_runs(list(summaries))
+    run_label = run_labeller(names)
 
-st.subheader(t("training.overlay_title"))
-draw_overlay(list(summaries), run_label)
+with section("training", "compare"):
+    st.subheader(t("training.overlay_title"))
+    draw_overlay(list(summaries), run_label)
 
-st.subheader(t("training.results_title"))
-picked = pick_run(finished, run_label)
-draw_rename(picked, names[picked.run_id])
-draw_evaluation(picked, corpus)
-draw_run_actions(picked, manager, owner)
-draw_run_downloads(picked.run_id, picked.config)
+with section("training", "results"):
+    st.subheader(t("training.results_title"))
+    picked = pick_run(finished, run_label)
+    draw_rename(picked, names[picked.run_id])
+    draw_evaluation(picked, corpus)
+    draw_run_actions(picked, manager, owner)
+    draw_run_downloads(picked.run_id, picked.config)
 
-st.subheader(t("training.try_title"))
-try:
-    predictor = Predictor.load(picked.run_id)
-except runs.RunStoreError as error:
-    st.info(t("training.no_weights", reason=error))
-    st.stop()
-draw_review_prediction(predictor, picked.config, corpus, source)
+    st.subheader(t("training.try_title"))
+    draw_review_prediction(picked.run_id, picked.config, corpus, source)

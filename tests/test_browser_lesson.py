@@ -1,8 +1,10 @@
 """A whole lesson in a real browser, in each language, in presenter view at 1280×720.
 
 Next through every step, answering each prediction (a number typed or a choice clicked) and
-revealing it; fails on any exception or error box; saves a screenshot of each step as the
-projector shows it (``lesson-<language>-<step>.png`` in the screenshot folder).
+revealing it; checks that presenter view shows only the sections the step focuses on; fails on any
+exception or error box; saves a screenshot of each step as the
+projector shows it (``lesson-<language>-<step>.png`` in the screenshot folder, and the whole page
+as ``lesson-<language>-<step>-page.png``).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from playwright.sync_api import Page
 
 from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS
 from explorer.i18n import LANGUAGES, translate
-from explorer.lesson.lessons import lesson_files, load_lesson
+from explorer.lesson.lessons import PAGE_SECTIONS, lesson_files, load_lesson
 from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
 from ui.lesson.steps import STEP_PARAMS, step_pages
+from ui.presenter import SECTION_KEY
 
 PROJECTOR = {"width": 1280, "height": 720}
+WHOLE_PAGE = {"width": 1280, "height": 2400}  # tall enough for a step's focused sections
 LESSON_ID = "hongong_rnn"  # the first seed's chapter: three data pages and two training steps
 GUESS = "1000"
 SLIDER_DEFAULTS = {
@@ -28,6 +32,28 @@ SLIDER_DEFAULTS = {
 def assert_no_error_box(tab: Page, where: str) -> None:
     errors = tab.locator('[data-testid="stAlertContentError"]')
     assert errors.count() == 0, f"{where}: {errors.first.inner_text()}"
+
+
+def assert_focus(tab: Page, page_key: str, focus: tuple[str, ...], where: str) -> None:
+    """Presenter view shows the step's focused sections of the page and hides its others."""
+    shown = {}
+    for name in PAGE_SECTIONS.get(page_key, ()):
+        found = tab.locator(f".st-key-{SECTION_KEY.format(name=name)}")
+        if found.count():
+            shown[name] = found.first.evaluate("element => getComputedStyle(element).display") != "none"
+    assert focus == () or focus[0] in shown, f"{where}: the focused section {focus[0]} is not on the page"
+    assert shown == {name: not focus or name in focus for name in shown}, f"{where}: sections shown {shown}"
+
+
+def assert_charts_whole(tab: Page, where: str) -> None:
+    """Every chart on screen is drawn inside its box: none loses its axes or right edge to the zoom."""
+    sizes = tab.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+            .filter(chart => chart.offsetParent !== null && chart.querySelector('.main-svg'))
+            .map(chart => [chart.getBoundingClientRect(), chart.querySelector('.main-svg').getBoundingClientRect()])
+            .map(([box, svg]) => [Math.round(svg.width - box.width), Math.round(svg.height - box.height)])"""
+    )
+    assert all(wider <= 1 and taller <= 1 for wider, taller in sizes), f"{where}: charts cut off by {sizes}"
 
 
 def click_key(tab: Page, key: str) -> None:
@@ -72,8 +98,13 @@ def test_a_whole_lesson_in_presenter_view(page: Page, app_url: str, language: st
             assert translate(language, expected).split("{")[0].strip() in revealed, f"{where}: nothing revealed"
         assert_no_exception(page, where)
         assert_no_error_box(page, where)
+        assert_focus(page, step.page, step.focus, where)
+        assert_charts_whole(page, where)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"lesson-{language}-{number}.png")
+        page.set_viewport_size(WHOLE_PAGE)  # Streamlit scrolls inside its main column: a tall window shows it all
+        page.screenshot(path=SCREENSHOTS / f"lesson-{language}-{number}-page.png")
+        page.set_viewport_size(PROJECTOR)
         if number < len(lesson.steps):
             click_key(page, "lesson_next")
     click_key(page, "lesson_finish")

@@ -44,6 +44,8 @@ def test_the_shipped_lessons_load_and_cover_both_seeds() -> None:
     chollet = load_lesson(files["chollet_text"], step_pages(), STEP_PARAMS)
     assert chollet.steps[1].settings["preset"] == "flatten" and chollet.steps[-1].settings["preset"] == "chollet_lstm"
     assert all(step.predict is not None for step in (*hongong.steps, *chollet.steps))
+    assert [step.focus for step in hongong.steps[:3]] == [("histogram",), ("review",), ("sizes",)]
+    assert all("form" in step.focus and "live" in step.focus for step in hongong.steps[3:])  # train, then watch
 
 
 @pytest.mark.parametrize(
@@ -60,6 +62,9 @@ def test_the_shipped_lessons_load_and_cover_both_seeds() -> None:
         ({"predict": {"kind": "choice", "question": TEXT, "choices": [TEXT]}}, "choices must be a list of 2"),
         ({"predict": {"kind": "guess", "question": TEXT}}, "kind is 'guess'"),
         ({"colour": "red"}, "step 2: unknown field(s) colour"),
+        ({"focus": ["histogram", "legend"]}, "step 2: focus names 'legend', not one of: histogram, cumulative"),
+        ({"focus": "histogram"}, "step 2: focus must be a list of section names"),
+        ({"page": "lab", "focus": ["tabs"]}, "step 2: the lab page has no sections to focus on"),
     ],
 )
 def test_a_broken_step_is_named_with_its_field(changes: dict, message: str) -> None:

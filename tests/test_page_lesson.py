@@ -121,3 +121,12 @@ def test_the_lesson_page_resumes_or_ends_the_lesson_being_followed(app_environme
     assert "step 1 of 5" in at.info[0].value and at.button(key="lesson_resume")
     click(at, "lesson_leave")
     assert state.LESSON not in at.session_state and not [b for b in at.button if b.key == "lesson_resume"]
+
+
+def test_a_page_cannot_draw_a_section_the_lessons_do_not_know() -> None:
+    from ui.presenter import focus_css, section
+
+    with pytest.raises(ValueError, match="'legend' is not a section of the lengths page"):
+        section("lengths", "legend")
+    css = focus_css(("histogram",))
+    assert '[class*="st-key-section_"]:not(.st-key-section_histogram) { display: none; }' in css

@@ -1,28 +1,62 @@
 """Presenter view: one switch that makes every page readable on a projector (1280×720).
 
-Larger type, larger charts' fonts, the sidebar collapsed, and side material (captions, the code
-behind each view) left out, so a step shows only what the class should look at. Everything is
+Larger type, the sidebar collapsed, and side material (captions, the code
+behind each view) left out; on a lesson step that names its ``focus``, the page's other sections
+(``section``) are left out too, so a step shows only what the class should look at. Everything is
 applied here, in one place, by the page's stylesheet: the CSS ``zoom`` of the main column scales
-text and plotly charts alike (plotly lays a chart out at the zoomed width, so its labels grow
-without overlapping), per browser session, where a plotly template would be shared by the whole
-server process.
+its text, per browser session (a plotly template would be shared by the whole server process);
+charts are drawn at their own size across the wider column (see ``PRESENTER_CSS``).
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from explorer.lesson.lessons import PAGE_SECTIONS
 from ui import state
 from ui.i18n import t
 
 PRESENTER_ZOOM = 1.3  # 16 px body text becomes about 21 px: readable from the back of a classroom
+# Charts are zoomed back to 1: Streamlit measures a chart's width on screen (zoomed) and plotly then
+# draws that many CSS pixels inside the zoomed column, so a zoomed chart lost its right and bottom
+# edges (axes, colour bars, the last bar). At zoom 1 they fill the (wider) column, their text at
+# plotly's own size.
 PRESENTER_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ zoom: {PRESENTER_ZOOM}; padding-top: 1rem; padding-bottom: 1rem; }}
+[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] {{ zoom: {1 / PRESENTER_ZOOM:.4f}; }}
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
 .st-key-code_behind {{ display: none; }}
 </style>
 """
+
+
+SECTION_KEY = "section_{name}"  # a section's container key: Streamlit marks it with the class st-key-<key>
+
+
+def section(page: str, name: str) -> DeltaGenerator:
+    """The container of one part of page ``page``, which a lesson step's ``focus`` can keep on screen.
+
+    Only the names ``PAGE_SECTIONS`` lists for the page are allowed (lesson files are checked
+    against that list), so a page and the lessons cannot drift apart without a test failing.
+    """
+    if name not in PAGE_SECTIONS.get(page, ()):
+        raise ValueError(f"{name!r} is not a section of the {page} page in PAGE_SECTIONS")
+    return st.container(key=SECTION_KEY.format(name=name))
+
+
+def focus_css(kept: tuple[str, ...]) -> str:
+    """A stylesheet that hides every section of the main column except ``kept``."""
+    every_section = f'[data-testid="stMain"] [class*="st-key-{SECTION_KEY.format(name="")}"]'
+    keep = "".join(f":not(.st-key-{SECTION_KEY.format(name=name)})" for name in kept)
+    return f"<style>{every_section}{keep} {{ display: none; }}</style>"
+
+
+def draw_focus(kept: tuple[str, ...]) -> None:
+    """In presenter view, show only the sections ``kept`` of this page (all of them if none are named)."""
+    if presenting() and kept:
+        st.html(focus_css(kept))
 
 
 def presenting() -> bool:

@@ -2,7 +2,7 @@
 
 A lesson is a guided path through the explorer's pages. Each step names a page, the settings
 it opens with (the same query parameters a shared link carries: ``maxlen = 100``), a short text
-in every UI language, and optionally a question the class answers before the page reveals the
+in every UI language, optionally the parts of the page presenter view keeps, and optionally a question the class answers before the page reveals the
 truth (a number computed from the data, or a choice). A teacher writes a new lesson by copying a
 file in ``lessons/``; nothing else is needed. Every mistake in a file becomes one
 ``LessonError`` that names the file, the step and the field, so a broken lesson is explained,
@@ -19,6 +19,7 @@ Example (all texts need every language of ``explorer.i18n.LANGUAGES``)::
     title = { en = "...", ko = "..." }
     text = { en = "...", ko = "..." }
     predict = { kind = "number", fact = "truncated_reviews", question = { en = "...", ko = "..." } }
+    focus = ["histogram"]  # in presenter view, only these parts of the page (``PAGE_SECTIONS``)
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ MAX_STEPS = 40  # a lesson longer than this is a course: split it
 MAX_CHOICES = 6  # more options than this do not fit a projector
 PredictKind = Literal["number", "choice"]
 PREDICT_KINDS: tuple[PredictKind, ...] = ("number", "choice")
+# The parts of each page a step can focus presenter view on (``ui.presenter.section`` draws them);
+# a part of a page that is in no section always shows.
+PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "lengths": ("histogram", "cumulative"),
+    "padding": ("review", "combinations", "batch"),
+    "onehot": ("sizes", "map", "proof", "image"),
+    "training": ("form", "live", "runs", "compare", "results"),
+    "embeddings": ("projection", "neighbours", "axis", "export"),
+}
 
 Text = dict[str, str]  # language code -> text
 ParamCheck = Callable[[str], bool]  # is this query-parameter value (as text) acceptable?
@@ -76,6 +86,7 @@ class Step:
     title: Text
     text: Text
     predict: Prediction | None = None
+    focus: tuple[str, ...] = ()  # the page's sections presenter view keeps (all when empty)
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,8 @@ def parse_lesson(
 
 def _step(data: Any, pages: Collection[str], params: Mapping[str, ParamCheck], where: str) -> Step:
     if not isinstance(data, dict):
-        raise LessonError(f"{where}: must be a table of page, settings, title, text (and predict).")
-    _only(data, {"page", "settings", "title", "text", "predict"}, where)
+        raise LessonError(f"{where}: must be a table of page, settings, title, text (and predict, focus).")
+    _only(data, {"page", "settings", "title", "text", "predict", "focus"}, where)
     page = data.get("page")
     if page not in pages:
         raise LessonError(f"{where}: page is {page!r}, not one of: {', '.join(sorted(pages))}.")
@@ -157,7 +168,20 @@ def _step(data: Any, pages: Collection[str], params: Mapping[str, ParamCheck], w
             raise LessonError(f"{where}: {name} = {value!r} is not a value a link may give.")
         checked[name] = text
     predict = _prediction(data["predict"], f"{where}, predict") if "predict" in data else None
-    return Step(page, checked, _text(data, "title", where), _text(data, "text", where), predict)
+    focus = _focus(data.get("focus", []), page, where)
+    return Step(page, checked, _text(data, "title", where), _text(data, "text", where), predict, focus)
+
+
+def _focus(value: Any, page: str, where: str) -> tuple[str, ...]:
+    sections = PAGE_SECTIONS.get(page, ())
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise LessonError(f'{where}: focus must be a list of section names such as ["histogram"].')
+    unknown = [name for name in value if name not in sections]
+    if unknown and not sections:
+        raise LessonError(f"{where}: the {page} page has no sections to focus on; leave focus out.")
+    if unknown:
+        raise LessonError(f"{where}: focus names {', '.join(map(repr, unknown))}, not one of: {', '.join(sections)}.")
+    return tuple(value)
 
 
 def _prediction(data: Any, where: str) -> Prediction:

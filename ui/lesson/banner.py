@@ -10,7 +10,7 @@ from ui import state
 from ui.data import corpus_or_none
 from ui.i18n import language, t
 from ui.lesson import steps
-from ui.presenter import presenting
+from ui.presenter import draw_focus, presenting
 from ui.sidebar import settings
 
 
@@ -28,6 +28,7 @@ def draw_lesson_bar(page_key: str) -> None:
         row.caption(t("lesson.elsewhere", lesson=lesson.title[lang], step=index + 1))
         row.button(t("lesson.back_to_step"), key="lesson_back_to_step", on_click=steps.go_to, args=(lesson, index))
         return
+    draw_focus(step.focus)
     with st.container(border=True, key="lesson_bar"):
         if not presenting():
             st.caption(t("lesson.progress", lesson=lesson.title[lang], step=index + 1, steps=len(lesson.steps)))

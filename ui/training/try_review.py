@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer.data.corpus import Corpus
 from explorer.sequences.padding_plots import category_legend, token_grid
+from explorer.training import runs
 from explorer.training.config import RunConfig
 from explorer.training.evaluate import DECISION_THRESHOLD
 from explorer.training.inference import MIN_KNOWN_WORDS, Predictor, ReviewPrediction
@@ -15,11 +16,17 @@ from ui.i18n import language, t
 SAMPLE_REVIEW = "This movie was wonderful and the actors were brilliant, but the ending was a boring waste of time."
 
 
-def draw_review_prediction(predictor: Predictor, config: RunConfig, corpus: Corpus, source: str) -> None:
-    """A review to type, the ids the model sees (unknown words struck through, then padded) and its verdict.
+def draw_review_prediction(run_id: str, config: RunConfig, corpus: Corpus, source: str) -> None:
+    """A review to type, the ids run ``run_id``'s model sees (unknown words struck through, then padded) and
+    its verdict; a run without saved weights says so instead.
 
     ``source`` is the data the page shows; a run trained on other data gets a warning first.
     """
+    try:
+        predictor = Predictor.load(run_id)
+    except runs.RunStoreError as error:
+        st.info(t("training.no_weights", reason=error))
+        return
     if config.source != source:
         st.warning(t("training.other_source", source=config.source or "?"))
     text = st.text_area(t("training.try_text"), SAMPLE_REVIEW, key="training_review")
