@@ -46,14 +46,22 @@ def assert_focus(tab: Page, page_key: str, focus: tuple[str, ...], where: str) -
 
 
 def assert_charts_whole(tab: Page, where: str) -> None:
-    """Every chart on screen is drawn inside its box: none loses its axes or right edge to the zoom."""
-    sizes = tab.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-            .filter(chart => chart.offsetParent !== null && chart.querySelector('.main-svg'))
-            .map(chart => [chart.getBoundingClientRect(), chart.querySelector('.main-svg').getBoundingClientRect()])
-            .map(([box, svg]) => [Math.round(svg.width - box.width), Math.round(svg.height - box.height)])"""
+    """Every chart and table on screen is drawn inside its box and the page's column: none loses its axes
+    or its right edge (last columns) to the zoom."""
+    overflows = tab.evaluate(
+        """() => {
+            const column = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+            const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"]')]
+                .filter(element => element.offsetParent !== null);
+            return shown.map(element => {
+                const box = element.getBoundingClientRect();
+                const drawn = (element.querySelector('.main-svg') || element).getBoundingClientRect();
+                return [Math.round(drawn.width - box.width), Math.round(drawn.height - box.height),
+                        Math.round(box.right - column.right)];
+            });
+        }"""
     )
-    assert all(wider <= 1 and taller <= 1 for wider, taller in sizes), f"{where}: charts cut off by {sizes}"
+    assert all(max(sizes) <= 1 for sizes in overflows), f"{where}: cut off by (wider, taller, past column) {overflows}"
 
 
 def click_key(tab: Page, key: str) -> None:

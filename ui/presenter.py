@@ -5,7 +5,7 @@ behind each view) left out; on a lesson step that names its ``focus``, the page'
 (``section``) are left out too, so a step shows only what the class should look at. Everything is
 applied here, in one place, by the page's stylesheet: the CSS ``zoom`` of the main column scales
 its text, per browser session (a plotly template would be shared by the whole server process);
-charts are drawn at their own size across the wider column (see ``PRESENTER_CSS``).
+charts and tables are drawn at their own size across the wider column (see ``PRESENTER_CSS``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ from ui import state
 from ui.i18n import t
 
 PRESENTER_ZOOM = 1.3  # 16 px body text becomes about 21 px: readable from the back of a classroom
-# Charts are zoomed back to 1: Streamlit measures a chart's width on screen (zoomed) and plotly then
-# draws that many CSS pixels inside the zoomed column, so a zoomed chart lost its right and bottom
-# edges (axes, colour bars, the last bar). At zoom 1 they fill the (wider) column, their text at
-# plotly's own size.
+# Charts and tables are zoomed back to 1: Streamlit measures a chart's or a table's width on screen
+# (zoomed), and plotly or the table grid then draws that many CSS pixels inside the zoomed column,
+# so a zoomed chart lost its right and bottom edges (axes, colour bars, the last bar) and a table
+# its last columns. At zoom 1 they fill the (wider) column, their text at its own size.
 PRESENTER_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ zoom: {PRESENTER_ZOOM}; padding-top: 1rem; padding-bottom: 1rem; }}
-[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] {{ zoom: {1 / PRESENTER_ZOOM:.4f}; }}
+[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"],
+[data-testid="stMainBlockContainer"] [data-testid="stDataFrame"] {{ zoom: {1 / PRESENTER_ZOOM:.4f}; }}
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
 .st-key-code_behind {{ display: none; }}
 </style>
