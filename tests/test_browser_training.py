@@ -42,6 +42,7 @@ LIVE_TIMEOUT_S = 150  # the first point waits for the worker's TensorFlow import
 RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text
 POINTS = re.compile(r"(?:Points so far: |지금까지 )([\d,]+)")
 LIVE_CHART = ".st-key-training_live_chart"
+LIVE_PANEL = ".st-key-training_live"
 SETTLE_MS = 1500  # the smooth scroll to the live chart, and the redraw after its first point
 
 
@@ -61,19 +62,15 @@ def projector_tab(browser: Browser) -> Page:
     return tab
 
 
-def live_text(tab: Page) -> str:
-    live = tab.locator(LIVE_CHART)
-    return live.inner_text() if live.count() else ""
-
-
-def live_text_of_panel(tab: Page) -> str:
-    panel = tab.locator(".st-key-training_live")
-    return panel.inner_text() if panel.count() else ""
+def text_of(tab: Page, selector: str) -> str:
+    """The text of the first element ``selector`` finds, or "" while there is none."""
+    found = tab.locator(selector)
+    return found.first.inner_text() if found.count() else ""
 
 
 def live_points(tab: Page) -> int:
     """How many points the live chart says it has (0 before the first)."""
-    found = POINTS.search(live_text(tab))
+    found = POINTS.search(text_of(tab, LIVE_CHART))
     return int(found.group(1).replace(",", "")) if found else 0
 
 
@@ -209,7 +206,7 @@ def test_in_korean_the_chart_is_in_view_and_korean_text_gets_no_verdict(browser:
     tab.screenshot(path=SCREENSHOTS / "training-1280x720-ko.png")
 
     wait_for(
-        tab, "a whole epoch (its weights are saved)", lambda: re.search(r"최고 에포크\s+\d", live_text_of_panel(tab))
+        tab, "a whole epoch (its weights are saved)", lambda: re.search(r"최고 에포크\s+\d", text_of(tab, LIVE_PANEL))
     )
     control(tab, "training_stop").click()
     wait_for(tab, "the stop", lambda: state_of(tab, run_id) == "중지됨")
