@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer.book import BOOK_MAXLEN, BOOK_NUM_WORDS
 from explorer.i18n import LANGUAGES, translate
 from explorer.lesson.lessons import PAGE_SECTIONS, lesson_files, load_lesson
-from tests.test_browser import SCREENSHOTS, app_url, assert_no_exception, browser_cache, page, wait_until_idle  # noqa: F401
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    CLICK_TRIES,
+    SCREENSHOTS,
+    app_url,
+    assert_no_exception,
+    browser_cache,
+    page,
+    wait_until_idle,
+)
 from ui.lesson.steps import STEP_PARAMS, step_pages
 from ui.presenter import SECTION_KEY
 
 PROJECTOR = {"width": 1280, "height": 720}
+REVEAL_WAIT_MS = 15_000  # how long the answer may take to show after Reveal (a busy server)
 WHOLE_PAGE = {"width": 1280, "height": 2400}  # tall enough for a step's focused sections
 LESSON_ID = "hongong_rnn"  # the first seed's chapter: three data pages and two training steps
 GUESS = "1000"
@@ -64,6 +74,24 @@ def assert_charts_whole(tab: Page, where: str) -> None:
     assert all(max(sizes) <= 1 for sizes in overflows), f"{where}: cut off by (wider, taller, past column) {overflows}"
 
 
+def reveal(tab: Page, key: str, answer_text: str) -> bool:
+    """Press Reveal until the lesson bar shows the answer (``answer_text`` up to its first placeholder).
+
+    The guess just typed reruns the page; a click that lands during that rerun can be lost, so the
+    button is pressed again while it is still there (it goes once the answer shows).
+    """
+    shown = answer_text.split("{")[0].strip()
+    for _ in range(CLICK_TRIES):
+        if tab.locator(f".st-key-{key} button").count():
+            click_key(tab, key)
+        try:
+            tab.locator(".st-key-lesson_bar").get_by_text(shown).first.wait_for(timeout=REVEAL_WAIT_MS)
+            return True
+        except PlaywrightTimeout:
+            continue
+    return False
+
+
 def click_key(tab: Page, key: str) -> None:
     """Click the button drawn with ``key`` (Streamlit marks its container with ``st-key-<key>``)."""
     tab.locator(f".st-key-{key} button").first.click()
@@ -98,12 +126,11 @@ def test_a_whole_lesson_in_presenter_view(page: Page, app_url: str, language: st
             else:
                 guess.locator('[role="radiogroup"] label').first.click()
             wait_until_idle(page)
-            click_key(page, f"lesson_guess_{LESSON_ID}_{number}_reveal")
-            revealed = bar.inner_text()
             expected = "lesson.real_value" if step.predict.kind == "number" else "lesson.right"
             if step.predict.kind == "choice" and step.predict.answer != 0:
                 expected = "lesson.wrong"
-            assert translate(language, expected).split("{")[0].strip() in revealed, f"{where}: nothing revealed"
+            revealed = reveal(page, f"lesson_guess_{LESSON_ID}_{number}_reveal", translate(language, expected))
+            assert revealed, f"{where}: nothing revealed"
         assert_no_exception(page, where)
         assert_no_error_box(page, where)
         assert_focus(page, step.page, step.focus, where)
