@@ -2,8 +2,9 @@
 
 A lesson is a guided path through the explorer's pages. Each step names a page, the settings
 it opens with (the same query parameters a shared link carries: ``maxlen = 100``), a short text
-in every UI language, optionally the parts of the page presenter view keeps, and optionally a question the class answers before the page reveals the
-truth (a number computed from the data, or a choice). A teacher writes a new lesson by copying a
+in every UI language, optionally the parts of the page presenter view keeps (``focus``), and
+optionally a question the class answers before the page reveals the truth (a number computed
+from the data, or a choice). A teacher writes a new lesson by copying a
 file in ``lessons/``; nothing else is needed. Every mistake in a file becomes one
 ``LessonError`` that names the file, the step and the field, so a broken lesson is explained,
 never a traceback.
