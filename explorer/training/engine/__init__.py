@@ -2,5 +2,7 @@
 
 These are the only modules of the app that import TensorFlow/Keras (see the import contracts in
 ``pyproject.toml``): the Keras model, the numba-compiled loops of the book's models, the trainer
-and the worker's entry point.
+and the worker's entry point. One exception to "worker-only": ``loop_kernels`` imports only numba
+and numpy, and the lab's attributions (``explorer.lab.compiled_loops``) run its compiled steps in
+the Streamlit process too.
 """
