@@ -1,10 +1,12 @@
 """The training studio in a real browser on a 1280 × 720 projector, with real runs in the worker process.
 
-English: starts a run, checks that its live chart is in view and grows, pauses it, reloads (the
-browser keeps control of its run), checks that a second browser sees the run but cannot pause or
-stop it, switches pages and back, stops it and finds it in the runs list, where only its owner may
-delete it. Korean: a second run's chart is in view after Train too, and once it has trained an
-epoch, a review typed in Korean gets a warning, not a verdict. Screenshots in both languages.
+English: starts a run, checks that its live chart is in view and grows, pauses it, queues a
+second run behind it, which a second browser sees but cannot cancel and its owner cancels (and
+deletes), checks that the second browser cannot pause or stop the first run either, reloads (the
+browser keeps control of its run), switches pages and back, stops it and finds it in the runs
+list, where only its owner may delete it. Korean: a second run's chart is in view after Train
+too, and once it has trained an epoch, a review typed in Korean gets a warning, not a verdict.
+Screenshots in both languages.
 
 While a run is active the live panel polls every second, so the page is rarely idle: after Train
 the test waits on what the live chart says, not on the script going idle.
@@ -20,6 +22,7 @@ from typing import TypeVar
 import pytest
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
+from explorer.training.jobs import WORKERS_ENV
 from explorer.training.runs import RUN_ID_PATTERN
 from tests.test_browser import (  # noqa: F401 (fixtures)
     CHROMIUM,
@@ -44,6 +47,15 @@ POINTS = re.compile(r"(?:Points so far: |지금까지 )([\d,]+)")
 LIVE_CHART = ".st-key-training_live_chart"
 LIVE_PANEL = ".st-key-training_live"
 SETTLE_MS = 1500  # the smooth scroll to the live chart, and the redraw after its first point
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_training_worker() -> Iterator[None]:
+    """The server under test trains one run at a time, whatever the machine's cores: a second run waits
+    in the queue. Autouse, so it is set before ``app_url`` starts the server."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(WORKERS_ENV, "1")
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +142,22 @@ def control(tab: Page, key: str) -> Locator:
     return tab.locator(f".st-key-{key} button").first
 
 
+def cancel_buttons(tab: Page) -> Locator:
+    """The queue's Cancel buttons: one for each queued run this browser may cancel (twice while Streamlit redraws)."""
+    return tab.locator('[class*="st-key-training_cancel_"] button')
+
+
+def queue_another(tab: Page, running: str) -> str:
+    """Train the same settings again while ``running`` holds the only worker; the queued run's id."""
+    tab.locator(".st-key-training_train button").click()  # the same settings: the page offers the running run
+    control(tab, "training_train_again").click()
+    return wait_for(
+        tab,
+        "a second run in the queue",
+        lambda: next((found[0] for found in RUN_ID.finditer(text_of(tab, LIVE_PANEL)) if found[0] != running), None),
+    )
+
+
 def delete_button(tab: Page) -> Locator:
     """The results section's "Delete run" button (it opens a confirmation)."""
     return tab.get_by_role("button", name="Delete run").first
@@ -160,16 +188,36 @@ def test_a_run_streams_in_view_and_only_its_browser_controls_it(browser: Browser
 
     control(owner, "training_pause").click()
     wait_for(owner, "the pause", lambda: state_of(owner, run_id) == "paused")
-    owner.reload()  # the browser's cookie keeps control of its run across a reload
-    wait_for(owner, "the panel after a reload", lambda: state_of(owner, run_id) == "paused")
-    assert control(owner, "training_pause").is_enabled() and control(owner, "training_stop").is_enabled()
+    queued = queue_another(owner, run_id)
+    wait_for(owner, "the second run queued", lambda: state_of(owner, queued) == "queued")
 
-    other = projector_tab(browser)  # another student's browser: it sees the run, but cannot control it
+    other = projector_tab(browser)  # another student's browser: it sees the runs, but cannot control them
     open_training(other, app_url)
-    wait_for(other, "the run in a second browser", lambda: state_of(other, run_id) == "paused")
+    # the runs list is drawn after the queue: once it is there, so are any Cancel buttons of this page run
+    wait_for(
+        other,
+        "the queued run in a second browser",
+        lambda: state_of(other, queued) == "queued" and "Runs on this server" in main_text(other),
+    )
+    assert cancel_buttons(other).count() == 0, "another browser may cancel the queued run"
+    assert control(other, "training_stop").is_disabled(), "another browser may stop (cancel) the queued run"
+    cancel_buttons(owner).first.click()  # its only queued run
+    wait_for(  # the reason is in the results, which show the run that just ended
+        owner,
+        "the cancel",
+        lambda: state_of(owner, queued) == "stopped" and "cancelled by its owner before it started" in main_text(owner),
+    )
+    wait_for(other, "the running run in a second browser", lambda: state_of(other, run_id) == "paused")
     assert "only that browser, or the teacher, can pause or stop it" in main_text(other)
     assert control(other, "training_pause").is_disabled() and control(other, "training_stop").is_disabled()
     other.context.close()
+    delete_button(owner).click()  # the cancelled run is the one shown in the results: out of the later checks' way
+    owner.get_by_role("button", name=f"Delete run {queued} and all its files").click()
+    wait_for(owner, "the cancelled run deleted", lambda: queued not in main_text(owner))
+
+    owner.reload()  # the browser's cookie keeps control of its run across a reload
+    wait_for(owner, "the panel after a reload", lambda: state_of(owner, run_id) == "paused")
+    assert control(owner, "training_pause").is_enabled() and control(owner, "training_stop").is_enabled()
 
     owner.locator('[data-testid="stSidebarNav"] a[href$="/lengths"]').click()
     wait_until_idle(owner)

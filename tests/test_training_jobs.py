@@ -1,7 +1,8 @@
 """The job manager with real spawned workers: streaming, control, the fair queue, and faults.
 
 Faults: a worker killed mid-run, a manager killed mid-run (and a reused process id), a failing
-step of the background loop, a full disk while submitting, damaged and vanishing run files.
+step of the background loop, a full disk while submitting and while the worker saves a run,
+damaged and vanishing run files.
 """
 
 from __future__ import annotations
@@ -14,21 +15,26 @@ import subprocess
 import sys
 import textwrap
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_page_training import expanded_text, open_training
 from test_training import tiny_config
 
 import explorer.paths
+import ui.training.manager
 from explorer.training import jobs, runs
 from explorer.training.config import RunConfig, Speed
 from explorer.training.jobs import JobError, JobManager, NotOwnerError, QuotaError
+from ui import state
 
 OWNER, STRANGER = "session-a", "session-b"
 WAIT_S = 90  # generous: the first run waits for the worker's TensorFlow import on a busy machine
 TEST_SPEED = Speed(jit_compile=False, steps_per_execution=1)
 REPO = Path(__file__).resolve().parent.parent
+SMALL_DISK_BYTES = 8 * 2**20  # room for the tiny corpus and a few tiny runs, filled up in a moment
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +238,92 @@ def test_a_full_disk_while_submitting_leaves_nothing_half_created(
     with pytest.raises(JobError, match="disk is full"):
         manager.submit(tiny_config(cache, seed=99), OWNER)
     assert sorted(path.name for path in runs.runs_dir().iterdir()) == before
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An empty folder on a tmpfs of its own, ``SMALL_DISK_BYTES`` big: a disk that really fills up.
+
+    Mounting needs root, which CI has; without that right this test fails and says why (a skip
+    would count as a pass that tested nothing).
+    """
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    command = ["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_BYTES}", "tmpfs", str(folder)]
+    mounted = subprocess.run(command, capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"the full-disk test mounts a small tmpfs, which needs root (as CI has): {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def fill(disk: Path) -> Path:
+    """Write one file until ``disk`` has no room left (the kernel says ENOSPC); delete it to free the space."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as stream, pytest.raises(OSError) as full:
+        while True:
+            stream.write(bytes(2**16))
+    assert full.value.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_while_the_worker_saves_fails_the_run_cleanly(app_environment, small_disk: Path, monkeypatch):
+    """The cache lies on a small tmpfs, written full while a run is paused: when the run goes on, the
+    real worker's next save gets ENOSPC from the kernel (no injected error: the worker is a process
+    of its own, and the manager's status write fails the same way). The run ends failed, saying the
+    disk is full; every file it offers reads back; the run before it is untouched; the training page
+    answers; once space is freed the run's status is saved and the next run trains.
+    """
+    monkeypatch.setenv("IMDB_EXPLORER_CACHE", str(small_disk))
+    manager = JobManager(max_concurrent=1, speed=TEST_SPEED)
+    monkeypatch.setattr(ui.training.manager, "job_manager", lambda: manager)
+    try:
+        earlier = manager.submit(tiny_config(small_disk, epochs=2), OWNER)
+        assert manager.wait(earlier, WAIT_S) == "finished"
+        earlier_files = {path.name: path.read_bytes() for path in runs.run_dir(earlier).iterdir()}
+        run_id = manager.submit(long_config(small_disk), OWNER)
+        wait_for(manager, run_id, "epoch")
+        manager.pause(run_id, OWNER)  # while paused the worker writes nothing: no save races the filling
+        wait_for(manager, run_id, "paused")
+        refused = tiny_config(small_disk, seed=99)  # tiny_config writes the corpus file: before the disk is full
+        filler = fill(small_disk)
+        listed = sorted(path.name for path in runs.runs_dir().iterdir())
+        with pytest.raises(JobError, match="disk is full"):
+            manager.submit(refused, OWNER)
+        assert sorted(path.name for path in runs.runs_dir().iterdir()) == listed  # nothing half-created
+        manager.resume(run_id, OWNER)
+        assert manager.wait(run_id, WAIT_S) == "failed"  # not "running": the unsaved status is kept in memory
+        assert manager.info(run_id, OWNER).reason == "the disk is full, so the run could not be saved."
+
+        folder = runs.run_dir(run_id)
+        assert not [path.name for path in folder.iterdir() if path.name.startswith(".")], "a temporary file was left"
+        runs.check_run(run_id)  # status, config, owner, history: each parses
+        history = runs.read_history(run_id)
+        assert [row["epoch"] for row in history] == list(range(1, len(history) + 1)) and history
+        assert runs.load_weights(run_id)
+        with zipfile.ZipFile(runs.model_path(run_id)) as model:
+            assert model.testzip() is None
+        vectors = runs.embedding_epochs(run_id)  # the failed epoch's may be there, whole, if its history was not
+        assert vectors[: len(history)] == [row["epoch"] for row in history]
+        assert all(runs.load_embedding(run_id, epoch).ndim == 2 for epoch in vectors)
+        assert {path.name: path.read_bytes() for path in runs.run_dir(earlier).iterdir()} == earlier_files
+        assert manager.info(earlier).state == "finished"
+
+        page = open_training(app_environment, **{state.TRAINING_OWNER: OWNER, state.TRAINING_WATCHED: run_id})
+        assert "Why: the disk is full, so the run could not be saved." in expanded_text(page)
+
+        filler.unlink()
+        status_file = folder / runs.STATUS_FILE
+        deadline = time.monotonic() + WAIT_S
+        while json.loads(status_file.read_text())["state"] != "failed":  # the manager writes it again
+            assert time.monotonic() < deadline, "the failed run's status was never saved"
+            time.sleep(0.1)
+        after = manager.submit(tiny_config(small_disk, epochs=1, seed=5), OWNER)
+        assert manager.wait(after, WAIT_S) == "finished"
+    finally:
+        manager.shutdown()
 
 
 def damage(run_id: str, name: str) -> None:

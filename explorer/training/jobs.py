@@ -37,9 +37,11 @@ worker killed mid-message garbles only its own) into each active run's event lis
 ``status.json`` on every state change (it is its only writer), notices a dead worker (its run is
 marked failed with the reason and a fresh worker is started), applies the abandonment rule and
 the cache budget. Each of its steps is guarded: an error is logged and the loop carries on.
-Events carry a sequence number ``seq``; a batch's events are thinned to
-``BATCH_POINTS_PER_EPOCH`` once its epoch ends, and a run's events are dropped from memory
-when it ends (its stored history serves them). Nothing here imports TensorFlow.
+A run's final status that a full disk refuses is kept in memory: the manager reports the run from
+there (ended, with its reason, never as still running) and writes it again every
+``UNSAVED_RETRY_S`` until there is room. Events carry a sequence number ``seq``; a batch's
+events are thinned to ``BATCH_POINTS_PER_EPOCH`` once its epoch ends, and a run's events are
+dropped from memory when it ends (its stored history serves them). Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ BATCH_POINTS_PER_EPOCH = 50  # batch events kept per finished epoch (the live ch
 EVENT_POLL_S = 0.05  # how long the background thread waits for a message before other checks
 LOOP_ERROR_PAUSE_S = 0.5  # after a failed step, the loop waits this long (no busy loop of errors)
 SHUTDOWN_GRACE_S = 5.0  # how long a worker gets to exit before it is killed
+UNSAVED_RETRY_S = 1.0  # how often a final status the disk refused is written again
 
 
 class JobError(ValueError):
@@ -198,6 +201,8 @@ class JobManager:
         self._epoch_seconds: dict[str, float] = {}  # model key -> seconds per epoch measured
         self._prune_due = False
         self._closed = False
+        self._unsaved: dict[str, RunStatus] = {}  # ended runs whose final status the disk refused
+        self._retry_unsaved_at = 0.0  # monotonic time of the next try to write them
         self._cache = str(cache_dir())
         remove_dead_locks()
         self._instance = InstanceLock()
@@ -260,7 +265,7 @@ class JobManager:
                     return self.info(job.run_id)
         for run_id in runs.list_runs():
             try:
-                if runs.read_config(run_id).to_json() == wanted and runs.read_status(run_id).state == "finished":
+                if runs.read_config(run_id).to_json() == wanted and self._stored_status(run_id).state == "finished":
                     return self.info(run_id)
             except runs.RunStoreError:
                 continue
@@ -291,7 +296,7 @@ class JobManager:
                     epochs,
                     starts.get(run_id),
                 )
-        status = runs.read_status(run_id)
+        status = self._stored_status(run_id)
         config = runs.read_config(run_id)
         owned = bool(owner) and runs.read_owner(run_id) == runs.owner_digest(owner)
         return RunInfo(
@@ -422,6 +427,12 @@ class JobManager:
         atexit.unregister(self.shutdown)
 
     # ----- internals (called with the lock held unless said otherwise) -----
+
+    def _stored_status(self, run_id: str) -> RunStatus:
+        """The run's status: the final one the disk refused, if any, else the one stored."""
+        with self._lock:
+            unsaved = self._unsaved.get(run_id)
+        return unsaved if unsaved is not None else runs.read_status(run_id)
 
     def _check_quota(self, owner: str) -> None:
         mine = [job for job in self._jobs.values() if job.owner == owner]
@@ -574,6 +585,7 @@ class JobManager:
             if self._closed:
                 return
             self._reap_dead_workers()
+            self._save_unsaved()
             self._leave_abandoned()
             self._dispatch()
             prune, self._prune_due = self._prune_due, False
@@ -687,10 +699,28 @@ class JobManager:
         )
         try:
             runs.write_status(job.run_id, status)
-        except (OSError, runs.RunStoreError) as error:  # a full disk must not kill the manager
-            full = isinstance(error, OSError) and error.errno == errno.ENOSPC
+        except OSError as error:  # a full disk must not kill the manager
+            full = error.errno == errno.ENOSPC
             LOG.warning("status of run %s not saved: %s", job.run_id, "disk full" if full else error)
-            job.reason = f"{reason} (status not saved: {'the disk is full' if full else 'write failed'})".strip()
+            if state in ACTIVE_STATES:  # an active run is reported from memory anyway
+                job.reason = f"{reason} (status not saved: {'the disk is full' if full else 'write failed'})".strip()
+            else:  # the job leaves memory now: its status stays until it is saved
+                self._unsaved[job.run_id] = status
+
+    def _save_unsaved(self) -> None:
+        """Write again the final statuses the disk refused, at most every ``UNSAVED_RETRY_S``."""
+        now = time.monotonic()
+        if not self._unsaved or now < self._retry_unsaved_at:
+            return
+        self._retry_unsaved_at = now + UNSAVED_RETRY_S
+        for run_id, status in list(self._unsaved.items()):
+            try:
+                runs.write_status(run_id, status)
+            except FileNotFoundError:
+                pass  # the run was deleted meanwhile: nothing to save
+            except OSError:
+                continue  # still no room: the next try
+            del self._unsaved[run_id]
 
 
 def thin_batches(events: list[dict[str, Any]], epoch: Any) -> list[dict[str, Any]]:
