@@ -6,6 +6,7 @@ from explorer.data.glove import GloveError
 from explorer.embeddings import word_spaces as word_vectors
 from explorer.embeddings.projection import ProjectionError
 from explorer.training import runs
+from ui.charts import draw_chart
 from ui.code_behind import draw_code_behind
 from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
@@ -55,7 +56,7 @@ with section("embeddings", "projection"):
     except (ProjectionError, runs.RunStoreError) as error:  # a damaged epoch file among the frames
         st.error(t("embeddings.cannot_project", reason=error))
         st.stop()
-    st.plotly_chart(figure, key="embeddings_plot")
+    draw_chart(st, figure, key="embeddings_plot")
     st.caption(t("embeddings.legend_note"))
     if choice.settings.method == "pca":
         st.caption(t("embeddings.variance", total=float(variance.sum())))

@@ -4,6 +4,7 @@ a full cache disk survived, one-hots built without identity matrices."""
 from __future__ import annotations
 
 import errno
+import json
 import tarfile
 import tracemalloc
 
@@ -16,11 +17,13 @@ from explorer.data import aclimdb, sources
 from explorer.data.glove import GloveError, load_glove
 from explorer.lab.recurrent import CELL_KINDS, OneHotInputs, run_recurrent
 from explorer.lab.run_trace import trace_run
+from explorer.palette import BODY_TEXT
 from explorer.paths import ALLOWED_ROOTS_ENV, PathNotAllowed, allowed_path
 from explorer.sequences import length_plots
 from explorer.training.config import GATES, ConfigError, RunConfig, glove_dimension
 from tests.apptest import open_page
 from tests.conftest import REPO
+from ui.presenter import PRESENTER_ZOOM
 from ui.user_text import SHOWN_CHARACTERS, WORD_JOINER, markdown_literal, shown_value
 
 TIMEOUT_S = 120
@@ -220,3 +223,12 @@ def test_a_figure_is_built_once_for_every_session_with_the_same_settings(app_env
     assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
     open_page(app_environment, "pages/lengths.py", maxlen=778)
     assert built == [777, 778]
+
+
+def test_presenter_view_enlarges_the_text_of_its_own_chart_never_the_shared_figure(app_environment):
+    def tick_size(at: AppTest) -> float | None:
+        return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"].get("tickfont", {}).get("size")
+
+    presenting = open_page(app_environment, "pages/lengths.py", maxlen=779, presenter=True)
+    assert tick_size(presenting) == pytest.approx(BODY_TEXT * PRESENTER_ZOOM)
+    assert tick_size(open_page(app_environment, "pages/lengths.py", maxlen=779)) is None  # the theme's own size

@@ -1,4 +1,7 @@
-"""Figures shared by every session of the server: built once per chart and settings.
+"""Every plotly chart of the app is drawn by ``draw_chart``; figures shared by every session of the server.
+
+``draw_chart`` enlarges a chart's text in presenter view, per browser session, at draw time: the
+figure it is given may be shared (below), so it draws a larger copy instead.
 
 Building a plotly figure (validating every property) costs far more server CPU than sending it,
 and a class asks for the same few figures again and again. ``shared_chart`` keeps each figure
@@ -14,10 +17,23 @@ from collections.abc import Callable, Hashable
 import plotly.graph_objects as go
 import streamlit as st
 
+from explorer.palette import larger_text
 from ui import state
 from ui.i18n import language
+from ui.presenter import PRESENTER_ZOOM, presenting
 
 FIGURES_KEPT = 512  # figures kept by the server, least recently used dropped (each well under 1 MB)
+
+
+def draw_chart(where, figure: go.Figure, key: str, **options):
+    """Draw ``figure`` in ``where`` (``st`` or a container) under the element key ``key``.
+
+    In presenter view its text is as much larger as the rest of the page's: the CSS zoom that
+    enlarges the page is undone on charts (see ``ui.presenter``). ``options`` go to
+    ``plotly_chart`` (``on_select``, ``selection_mode``, …); its return value is returned.
+    """
+    shown = larger_text(figure, PRESENTER_ZOOM) if presenting() else figure
+    return where.plotly_chart(shown, key=key, **options)
 
 
 @st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False)
@@ -33,4 +49,4 @@ def shared_chart(where, chart: str, settings: tuple[Hashable, ...], build: Calla
     settings get the same figure.
     """
     figure = _shared_figure(chart, (st.session_state.get(state.SHOWN_SOURCE), language(), *settings), build)
-    where.plotly_chart(figure, key=chart)
+    draw_chart(where, figure, chart)

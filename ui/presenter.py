@@ -3,9 +3,9 @@
 Larger type, the sidebar collapsed, and side material (captions, the code
 behind each view) left out; on a lesson step that names its ``focus``, the page's other sections
 (``section``) are left out too, so a step shows only what the class should look at. Everything is
-applied here, in one place, by the page's stylesheet: the CSS ``zoom`` of the main column scales
-its text, per browser session (a plotly template would be shared by the whole server process);
-charts and tables are drawn at their own size across the wider column (see ``PRESENTER_CSS``).
+applied per browser session (a plotly template would be shared by the whole server process): the
+page's stylesheet here zooms the main column's text; charts and tables are drawn at zoom 1 across
+the wider column (see ``PRESENTER_CSS``), a chart's text made as much larger by ``ui.charts.draw_chart``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ PRESENTER_ZOOM = 1.3  # 16 px body text becomes about 21 px: readable from the b
 # Charts and tables are zoomed back to 1: Streamlit measures a chart's or a table's width on screen
 # (zoomed), and plotly or the table grid then draws that many CSS pixels inside the zoomed column,
 # so a zoomed chart lost its right and bottom edges (axes, colour bars, the last bar) and a table
-# its last columns. At zoom 1 they fill the (wider) column, their text at its own size.
+# its last columns. At zoom 1 they fill the (wider) column; a chart's text is enlarged in the figure
+# instead (``ui.charts.draw_chart``), a table's stays at its own size.
 PRESENTER_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ zoom: {PRESENTER_ZOOM}; padding-top: 1rem; padding-bottom: 1rem; }}

@@ -9,6 +9,7 @@ from explorer.embeddings.polarity import WordStatistics
 from explorer.embeddings.projection import ProjectionError, UnknownWordError
 from explorer.embeddings.projection_plots import WordPoints, projection_figure
 from explorer.embeddings.semantic_axis import MAX_COMPONENT, semantic_projection
+from ui.charts import draw_chart
 from ui.i18n import language, option_names, t
 
 DEFAULT_AXIS = ("awful", "great")  # the sentiment axis of the example
@@ -56,7 +57,7 @@ def draw_semantic_axis(space: word_vectors.WordSpace, statistics: WordStatistics
     figure = projection_figure(
         placed.coordinates, points, titles, language(), None, list(placed.endpoints), "embeddings.legend_axis_ends"
     )
-    st.plotly_chart(figure, key="semantic_axis_plot")
+    draw_chart(st, figure, key="semantic_axis_plot")
     first_end, last_end = placed.ends(space.words)
     st.dataframe(  # words of the reviews: shown as data, never as markdown
         {t("semantic_axis.nearest", word=names[0]): first_end, t("semantic_axis.nearest", word=names[1]): last_end},

@@ -28,6 +28,7 @@ from explorer.training.config import RunConfig
 from explorer.training.inference import Predictor
 from explorer.training.view import review_ids
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, option_names, t
 from ui.links import int_within, linked
 from ui.review import show_review
@@ -63,7 +64,7 @@ def draw_baseline(corpus: Corpus, stored: dict[str, RunConfig]) -> None:
         st.dataframe(table, hide_index=True, key="lab_rnn_compare")
     sides = {"positive": result.positive_features, "negative": result.negative_features}
     for column, (side, features) in zip(st.columns(2), sides.items(), strict=True):
-        column.plotly_chart(feature_bars(features[:TOP_FEATURES], t("lab_rnn.weight")), key=f"lab_rnn_{side}")
+        draw_chart(column, feature_bars(features[:TOP_FEATURES], t("lab_rnn.weight")), key=f"lab_rnn_{side}")
 
 
 def load_predictor(run_id: str) -> Predictor:
@@ -186,7 +187,7 @@ def draw_outcome(trace: RunTrace, shown: Shown, text: str | None) -> None:
 
 def draw_states(trace: RunTrace, weights: dict[str, Any], tokens: list[str], layer: int, direction: str) -> None:
     """The state after every token, and a check of the numpy replay against Keras on request."""
-    st.plotly_chart(state_heatmap(trace.layers[layer][direction].states, tokens, language()), key="lab_rnn_states")
+    draw_chart(st, state_heatmap(trace.layers[layer][direction].states, tokens, language()), key="lab_rnn_states")
     if direction == "forward" and st.button(t("lab_rnn.keras_check"), key="lab_rnn_keras_check"):
         with st.spinner(t("lab_rnn.keras_running")):
             try:
@@ -199,7 +200,7 @@ def draw_gates(trace: RunTrace, tokens: list[str], layer: int, direction: str) -
     """The gate activations of an LSTM or GRU (a SimpleRNN has none)."""
     gates = trace.layers[layer][direction].gates
     if gates:
-        st.plotly_chart(gate_heatmaps(gates, tokens, language()), key="lab_rnn_gates")
+        draw_chart(st, gate_heatmaps(gates, tokens, language()), key="lab_rnn_gates")
     else:
         st.info(t("lab_rnn.no_gates"))
 
@@ -209,7 +210,7 @@ def draw_paths(traces: dict[int, RunTrace], tokens: dict[int, list[str]]) -> Non
     st.markdown(t("lab_rnn.path_intro"))
     projected = project_paths([traces[label].layers[-1]["forward"].states for label in LABELS])
     names = [t(f"lab_rnn.review_{label}") for label in LABELS]
-    st.plotly_chart(state_paths(projected, [tokens[label] for label in LABELS], LABELS, names), key="lab_rnn_paths")
+    draw_chart(st, state_paths(projected, [tokens[label] for label in LABELS], LABELS, names), key="lab_rnn_paths")
 
 
 def draw_verdict(trace: RunTrace, tokens: list[str]) -> None:
@@ -218,7 +219,7 @@ def draw_verdict(trace: RunTrace, tokens: list[str]) -> None:
         st.info(t("lab_rnn.no_verdict_bidirectional"))
         return
     st.markdown(t("lab_rnn.verdict_intro"))
-    st.plotly_chart(probability_curve(trace.probabilities, tokens, language()), key="lab_rnn_verdict")
+    draw_chart(st, probability_curve(trace.probabilities, tokens, language()), key="lab_rnn_verdict")
 
 
 def draw_stepper(trace: RunTrace, tokens: list[str], layer: int, direction: str) -> None:
@@ -253,10 +254,10 @@ def _step_view(trace: RunTrace, tokens: list[str], steps: np.ndarray, layer: int
         probability.metric(t("lab_rnn.step_probability"), f"{trace.probabilities[position]:.3f}", change, border=True)
     states = trace.layers[layer][direction].states
     left, right = st.columns(2)
-    left.plotly_chart(state_bars(states[position], tokens[position], language()), key="lab_rnn_step_state")
+    draw_chart(left, state_bars(states[position], tokens[position], language()), key="lab_rnn_step_state")
     if trace.probabilities is not None:
         curve = probability_curve(trace.probabilities, tokens, language(), current=position)
-        right.plotly_chart(curve, key="lab_rnn_step_curve")
+        draw_chart(right, curve, key="lab_rnn_step_curve")
 
 
 def _current_word(count: int, playing: bool) -> int:

@@ -10,6 +10,7 @@ from explorer.data.corpus import Corpus
 from explorer.lab import text_numbers as tn
 from explorer.lab.plots import collision_curve, feature_bars, hashed_columns, matrix_heatmap, matrix_modes_figure
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, option_names, t
 from ui.links import int_within, linked
 from ui.review import show_review
@@ -76,7 +77,7 @@ def draw_one_hot(texts: list[str], document: int) -> None:
     matrix = tn.one_hot_matrix(tokens[document], index, max_length)
     labels = [f"{number} {tn.visible(token)}" for number, token in enumerate(("·", *index))]
     figure = matrix_heatmap(matrix, [tn.visible(row) for row in rows], labels, "1", language())
-    st.plotly_chart(figure, key="lab_onehot")
+    draw_chart(st, figure, key="lab_onehot")
     st.caption(t("lab.onehot_caption", rows=max_length, columns=matrix.shape[1], tokens=len(index)))
 
 
@@ -108,7 +109,7 @@ def draw_word_index(texts: list[str], corpus: Corpus) -> None:
     columns = min(fitted.width, len(ranked) + 1)  # column 0 (no word) and the most frequent words
     matrices = {mode: fitted.texts_to_matrix(texts, mode)[:, :columns] for mode in tn.MATRIX_MODES}
     names = [f"{i}" for i in range(len(texts))]
-    st.plotly_chart(matrix_modes_figure(matrices, names, ["·", *ranked][:columns]), key="lab_modes")
+    draw_chart(st, matrix_modes_figure(matrices, names, ["·", *ranked][:columns]), key="lab_modes")
     st.markdown(t("lab.modes_formulas", documents=fitted.document_count))
 
 
@@ -119,7 +120,7 @@ def draw_hashing(texts: list[str], document: int, corpus: Corpus) -> None:
     words = list(dict.fromkeys(tn.words_of(texts[document])))[:HASHED_WORDS]  # distinct words
     drawing, listing = st.columns([3, 2])
     columns_of_words = [tn.hashed_index(word, dimension) for word in words]
-    drawing.plotly_chart(hashed_columns(words, columns_of_words, dimension, language()), key="lab_hashed")
+    draw_chart(drawing, hashed_columns(words, columns_of_words, dimension, language()), key="lab_hashed")
     shared = tn.collisions(words, dimension)
     listing.metric(t("lab.colliding_buckets"), len(shared))
     shared_table = {t("lab.bucket"): list(shared), t("lab.words"): [", ".join(m) for m in shared.values()]}
@@ -127,7 +128,7 @@ def draw_hashing(texts: list[str], document: int, corpus: Corpus) -> None:
     rates = tn.collision_rates(corpus.words, HASH_DIMENSIONS)
     expected = tn.expected_collision_rates(corpus.vocabulary_size, HASH_DIMENSIONS)
     curve = collision_curve(HASH_DIMENSIONS, rates, expected, dimension, language())
-    st.plotly_chart(curve, key="lab_collision_curve")
+    draw_chart(st, curve, key="lab_collision_curve")
     rate = float(tn.collision_rates(corpus.words, [dimension])[0])
     st.caption(t("lab.collision_caption", words=corpus.vocabulary_size, dimension=dimension, rate=rate))
 
@@ -140,4 +141,4 @@ def draw_ngrams(texts: list[str], document: int) -> None:
     left, right = st.columns(2)
     left.metric(t("lab.distinct_ngrams"), f"{len(bag):,}")
     right.metric(t("lab.ngram_total"), f"{sum(count for _, count in bag):,}")
-    st.plotly_chart(feature_bars(bag[:TOP_NGRAMS], t("lab.count")), key="lab_ngrams")
+    draw_chart(st, feature_bars(bag[:TOP_NGRAMS], t("lab.count")), key="lab_ngrams")

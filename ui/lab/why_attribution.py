@@ -8,6 +8,7 @@ import streamlit as st
 from explorer.lab import attribution as attr
 from explorer.lab.interpret_plots import attribution_html, top_tokens_figure
 from explorer.training.inference import Predictor
+from ui.charts import draw_chart
 from ui.i18n import language, option_names, t
 from ui.lab.why_review import Review
 
@@ -59,4 +60,4 @@ def draw_attributions(run_id: str, padding: str, review: Review) -> None:
         labels = [f"{review.words[result.window.source[p]]} · {p}" for p in positions]
         values = np.asarray(result.scores[method])[positions]
         figure = top_tokens_figure(labels, values, language(), t(f"why.value_{method}"))
-        column.plotly_chart(figure, key=f"why_top_{sign}")
+        draw_chart(column, figure, key=f"why_top_{sign}")

@@ -10,6 +10,7 @@ from explorer.lab.memory_distance import REVIEWS, MemoryProfile, both_paddings
 from explorer.training.config import KERAS_CLASS, RunConfig
 from explorer.training.inference import Predictor
 from explorer.training.runs import RunStoreError
+from ui.charts import draw_chart
 from ui.i18n import language, t
 from ui.lab.why_review import sample_indices
 from ui.user_text import markdown_literal
@@ -59,7 +60,7 @@ def draw_memory(corpus: Corpus, corpus_key: str, stored: dict[str, RunConfig]) -
         return
     names = {run_id: f"{KERAS_CLASS[stored[run_id].layer]} · {run_id[-6:]}" for run_id in chosen}
     chart, lesson = st.columns([3, 2])
-    chart.plotly_chart(memory_figure({names[r]: p for r, p in profiles.items()}, language()), key="why_memory_chart")
+    draw_chart(chart, memory_figure({names[r]: p for r, p in profiles.items()}, language()), key="why_memory_chart")
     lesson.markdown(t("why.memory_lesson"))
     for run_id, sides in profiles.items():
         lesson.markdown(

@@ -12,6 +12,7 @@ from explorer.lab.hidden_units import SAMPLE_REVIEWS, UnitStatistics, unit_stati
 from explorer.lab.interpret_plots import unit_activation_figure, unit_word_heatmap
 from explorer.training.inference import Predictor
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, t
 from ui.lab.why_review import Review, sample_indices
 from ui.review import plain_review
@@ -46,7 +47,7 @@ def draw_units(run_id: str, corpus: Corpus, corpus_key: str, review: Review) -> 
     words = corpus.decode(stats.word_ids[stats.word_order])
     responses = stats.responses[stats.unit_order][:, stats.word_order]
     heatmap = unit_word_heatmap(responses, stats.unit_order.tolist(), words, language())
-    st.plotly_chart(heatmap, key=HEATMAP_KEY, on_select=_select_clicked_unit, selection_mode="points")
+    draw_chart(st, heatmap, key=HEATMAP_KEY, on_select=_select_clicked_unit, selection_mode="points")
     st.caption(t("why.heat_caption"))
     if st.session_state.get(state.WHY_UNIT, 0) >= units:  # another run with fewer units was shown before
         st.session_state[state.WHY_UNIT] = 0
@@ -81,7 +82,7 @@ def draw_units(run_id: str, corpus: Corpus, corpus_key: str, review: Review) -> 
     values = unit_trace(predictor.config, predictor.weights, window.ids, unit)
     real = window.source >= 0
     shown = [review.words[i] for i in window.source[real]]
-    st.plotly_chart(unit_activation_figure(values[real], shown, unit, language()), key="why_unit_trace")
+    draw_chart(st, unit_activation_figure(values[real], shown, unit, language()), key="why_unit_trace")
 
 
 def _context(corpus: Corpus, ids: np.ndarray, position: int) -> str:

@@ -10,6 +10,7 @@ from explorer.lesson import board
 from explorer.lesson.plots import board_figure
 from explorer.training.runs import ACTIVE_STATES
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, t
 from ui.training import manager as jobs
 
@@ -34,7 +35,7 @@ def row_label(rank: int, row: board.BoardRow) -> str:
 def draw_ranking(rows: list[board.BoardRow], lines: dict[str, float]) -> None:
     """The chart and the table of the listed runs."""
     labels = [row_label(rank, row) for rank, row in enumerate(rows, 1)]
-    st.plotly_chart(board_figure(rows, labels, lines, language()), key="board_chart")
+    draw_chart(st, board_figure(rows, labels, lines, language()), key="board_chart")
     baseline_accuracy = lines.get(t("board.baseline"))
     table = {
         t("board.entry"): labels,

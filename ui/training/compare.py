@@ -9,6 +9,7 @@ import streamlit as st
 from explorer.training import runs
 from explorer.training.plots import overlay_figure
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, option_names, t
 
 OVERLAY_METRICS = ("val_accuracy", "val_loss", "accuracy", "loss")
@@ -28,7 +29,8 @@ def draw_overlay(run_ids: list[str], run_label: Callable[[str], str]) -> None:
     )
     weight = smoothing_column.slider(t("training.smoothing"), 0.0, 0.95, 0.0, 0.05, key="training_overlay_smoothing")
     if chosen:
-        st.plotly_chart(
+        draw_chart(
+            st,
             overlay_figure({run_label(r): runs.read_history(r) for r in chosen}, metric, weight, language()),
             key="training_overlay_figure",
         )

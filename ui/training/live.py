@@ -17,6 +17,7 @@ from explorer.training.plots import live_figure
 from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import Curves, Progress, best_epoch, curves, describe_model, early_stop_epoch, progress
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, t
 from ui.training import manager as jobs
 from ui.training.cluster import draw_cluster_line, draw_where
@@ -109,7 +110,7 @@ def _live_panel(run_id: str) -> int:
     with st.container(key="training_live_chart"):
         smoothing = st.session_state.get("training_live_smoothing", DEFAULT_SMOOTHING)
         early_stop = early_stop_epoch(events, found.epochs, info.config, info.state)
-        st.plotly_chart(live_figure(found, best, early_stop, smoothing, language()), key="training_live_figure")
+        draw_chart(st, live_figure(found, best, early_stop, smoothing, language()), key="training_live_figure")
         st.caption(t("training.points", points=found.point_count))
     # below the chart: the chart is what the class watches, the smoothing a detail
     st.slider(t("training.smoothing"), 0.0, 0.95, DEFAULT_SMOOTHING, 0.05, key="training_live_smoothing")

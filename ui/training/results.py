@@ -15,6 +15,7 @@ from explorer.training.jobs import JobError, JobManager, RunInfo
 from explorer.training.plots import confusion_figure, roc_figure, standing_figure
 from explorer.training.view import history_csv
 from ui import state
+from ui.charts import draw_chart
 from ui.i18n import language, t
 from ui.links import linked, one_of
 from ui.training import manager as jobs
@@ -51,16 +52,17 @@ def _draw_scores(evaluation: dict[str, Any], corpus: Corpus) -> None:
     scores[3].metric(t("training.test_reviews"), f"{evaluation['count']:,}")
     left, right = st.columns(2)
     left.markdown(t("training.confusion_title"))
-    left.plotly_chart(confusion_figure(evaluation["confusion"], lang), key="training_confusion")
+    draw_chart(left, confusion_figure(evaluation["confusion"], lang), key="training_confusion")
     right.markdown(t("training.roc_title"))
-    right.plotly_chart(
+    draw_chart(
+        right,
         roc_figure(evaluation["roc_fpr"], evaluation["roc_tpr"], evaluation["roc_auc"], evaluation["confusion"], lang),
         key="training_roc",
     )
     st.markdown(t("training.standing_title"))
     measured = cached_baseline(corpus)  # the lab page's TF-IDF + LR, if someone fitted it on this data
-    st.plotly_chart(
-        standing_figure(evaluation["accuracy"], lang, measured and measured.test_accuracy), key="training_standing"
+    draw_chart(
+        st, standing_figure(evaluation["accuracy"], lang, measured and measured.test_accuracy), key="training_standing"
     )
     st.caption(t("training.standing_note"))
 

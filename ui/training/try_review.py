@@ -11,6 +11,7 @@ from explorer.training.config import RunConfig
 from explorer.training.evaluate import DECISION_THRESHOLD
 from explorer.training.inference import MIN_KNOWN_WORDS, Predictor, ReviewPrediction
 from explorer.training.view import review_ids, tokens_html
+from ui.charts import draw_chart
 from ui.i18n import language, t
 
 SAMPLE_REVIEW = "This movie was wonderful and the actors were brilliant, but the ending was a boring waste of time."
@@ -52,7 +53,7 @@ def _draw_padded(predictor: Predictor, prediction: ReviewPrediction, config: Run
     padded = predictor.pad([prediction.ids])[0]
     st.html(category_legend(language()))
     title = t("training.try_padded", maxlen=config.maxlen, padding=config.padding, truncating=config.truncating)
-    st.plotly_chart(token_grid(padded, corpus.decode(padded), title), key="training_try_grid")
+    draw_chart(st, token_grid(padded, corpus.decode(padded), title), key="training_try_grid")
 
 
 def _draw_verdict(prediction: ReviewPrediction) -> None:
