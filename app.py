@@ -5,7 +5,7 @@ streamlit run app.py
 
 import streamlit as st
 
-from ui.embeddings.warmup import start_umap_warm_up
+from ui.embeddings.projecting import projection_process
 from ui.lesson.banner import draw_lesson_bar
 from ui.navigation import HOME, navigation_pages
 from ui.sidebar import draw_sidebar
@@ -18,5 +18,5 @@ if __name__ == "__main__":
     draw_sidebar()  # first, so a language given in the link also names the pages
     page = st.navigation(navigation_pages())
     draw_lesson_bar(page.url_path or HOME.key)  # a lesson's step: what to look at, a question, Back / Next
-    start_umap_warm_up()  # once per server: UMAP compiles in the background, not while a student waits
+    projection_process()  # once per server: t-SNE / UMAP's process starts and compiles UMAP, apart from the pages
     page.run()

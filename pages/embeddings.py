@@ -10,10 +10,10 @@ from ui.charts import draw_chart
 from ui.code_behind import draw_code_behind
 from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
+from ui.embeddings.projecting import projection_process
 from ui.embeddings.search import draw_neighbours, draw_search
 from ui.embeddings.semantic_axis import draw_semantic_axis
 from ui.embeddings.view import draw_downloads, projected_figure
-from ui.embeddings.warmup import start_umap_warm_up
 from ui.i18n import t
 from ui.navigation import link_to
 from ui.page import page_header
@@ -23,7 +23,7 @@ from ui.sidebar import settings
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
 page_header("embeddings")
-start_umap_warm_up()  # compiles UMAP in the background while the page is read (once per server)
+projection_process()  # started by app.py; here too for a page run on its own (once per server)
 corpus = require_corpus()
 draw_code_behind("embeddings")
 statistics = word_vectors.corpus_statistics(corpus)

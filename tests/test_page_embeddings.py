@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import signal
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +22,11 @@ from explorer.training.config import RunConfig
 from tests import apptest
 from tests.conftest import REPO
 from ui import state
+from ui.embeddings.projecting import ProjectionProcess, projection_process
 
 EPOCHS = 3
+WAIT_S = 30  # how long a killed process may take to be gone
+KILL_AFTER_S = 3.0  # the projection process is killed this long into compiling UMAP (which takes ~15 s)
 WORDS = 30  # num_words of the fabricated runs: fewer than the synthetic corpus's 50 words
 
 
@@ -110,6 +116,42 @@ def test_tsne_is_cached_under_the_projections_folder(own_cache: Path) -> None:
     assert_clean(app)
     assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4
     assert list((own_cache / "projections").glob("run-*/epoch003_tsne_*.npz"))
+
+
+def test_a_projection_process_killed_mid_task_or_idle_is_replaced(own_cache: Path) -> None:
+    """t-SNE and UMAP run in the server's projection process (a GIL of its own). Killed while it
+    works (here: compiling UMAP, its first task), the page says so in one line and caches nothing;
+    the next try starts a new process and works. Killed while idle, it is replaced unnoticed."""
+    store_run(RunConfig(encoding="embedding", embedding_dim=8, num_words=WORDS))
+    app = open_page()
+    projection_process().pool.shutdown(wait=False, cancel_futures=True)
+    projection_process.clear()
+    process = projection_process()  # a new process, compiling UMAP for the next ~15 s
+    threading.Timer(KILL_AFTER_S, kill_workers, (process,)).start()
+    app.segmented_control(key="embeddings_method").set_value("umap").run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        translate("en", "embeddings.cannot_project", reason=en("projection_process_died"))
+    ]
+    assert not list((own_cache / "projections").rglob("*_umap_*.npz"))
+    app.run()
+    assert_clean(app)
+    replacement = projection_process()
+    assert replacement is not process
+    assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4
+    kill_workers(replacement)
+    app.slider(key="embeddings_neighbours").set_value(10).run()
+    assert_clean(app)
+    assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4
+
+
+def kill_workers(process: ProjectionProcess) -> None:
+    """SIGKILL the projection process's worker and wait until it is gone."""
+    workers = list(process.pool._processes.values())  # the pool's own record (it has no public one)
+    assert workers and all(worker.pid != os.getpid() for worker in workers)
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.join(timeout=WAIT_S)
 
 
 def test_a_one_hot_run_says_so_and_shows_glove(own_cache: Path) -> None:

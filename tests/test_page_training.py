@@ -52,6 +52,7 @@ class FakeJobManager:
     def __init__(self) -> None:
         self.jobs: dict[str, FakeJob] = {}
         self.calls: list[tuple[str, str, str]] = []
+        self.ready = True  # False: as at a server's start, while the worker imports TensorFlow
 
     def submit(self, config: RunConfig, owner: str, *, admin: bool = False) -> str:
         config.validate()
@@ -99,6 +100,9 @@ class FakeJobManager:
                 info = RunInfo(run_id, "damaged", str(error), None, runs.read_owner(run_id) == runs.owner_digest(owner))
             listed.append(info)
         return listed
+
+    def workers_ready(self) -> bool:
+        return self.ready
 
     def events(self, run_id: str, since: int = 0) -> list[dict[str, Any]]:
         job = self.jobs.get(run_id)
@@ -222,7 +226,7 @@ def engine(app_environment, tmp_path, monkeypatch) -> FakeJobManager:
 
 
 # The JobManager methods the page calls; the fake answers them, with the real ones' signatures.
-PAGE_API = ("submit", "identical", "info", "list_runs", "events", "pause", "resume", "stop", "delete")
+PAGE_API = ("submit", "identical", "info", "list_runs", "events", "workers_ready", "pause", "resume", "stop", "delete")
 
 
 def held_to_the_real_interface(fake: FakeJobManager) -> Any:
@@ -418,6 +422,10 @@ def test_the_queue_lists_every_active_run_and_a_queued_one_waits(app_environment
     assert at.session_state["training_run"] == queued
     assert "Waiting for the training process: place 1 in the queue." in expanded_text(at)
     assert metrics(at)["Epoch"] == f"0 / {engine.jobs[queued].config.epochs}"
+    engine.ready = False  # a server just started: its worker is still importing TensorFlow
+    at.run()
+    assert translate("en", "training.engine_starting") in expanded_text(at)
+    assert "Waiting for the training process" not in expanded_text(at)
 
 
 def test_a_failed_run_says_why(app_environment, engine):

@@ -11,7 +11,11 @@ Procrustes.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,6 +44,10 @@ UMAP_FEWER_EPOCHS_FROM = 2_000
 SECONDS_PER_WORD_PASS = {"tsne": 1.0e-5, "umap": 7.0e-6}
 WARM_UP_POINTS = 64  # random points UMAP is warmed up on: enough for a neighbour graph, compiles in seconds
 DEFAULT_NEIGHBOUR_COUNT = 10  # how many nearest words a search lists
+PARENT_CHECK_S = 1.0  # how often the server's projection process checks that the server still runs
+# The projection process's scheduling priority below the server's and the training workers': its UMAP
+# compile at start (~15 s of a core) must not delay the first page or a first training run.
+PROJECTION_NICENESS = 10
 
 
 class ProjectionError(ValueError):
@@ -225,11 +233,28 @@ def _umap(vectors: np.ndarray, settings: ProjectionSettings) -> np.ndarray:
         return np.asarray(reducer.fit_transform(vectors), dtype=np.float32)
 
 
+def start_projection_process() -> None:
+    """A server's projection process starts here: it exits when the server does, gives way to the pages
+    and training on a busy machine (``PROJECTION_NICENESS``), and compiles UMAP first."""
+    threading.Thread(target=_exit_with_parent, name="exit-with-server", daemon=True).start()
+    os.nice(PROJECTION_NICENESS)
+    warm_up_umap()
+
+
+def _exit_with_parent() -> None:
+    """Exit this process once its parent has ended (killed or not), so that no server leaves it behind."""
+    parent = multiprocessing.parent_process()
+    while parent is not None and parent.is_alive():
+        time.sleep(PARENT_CHECK_S)
+    if parent is not None:
+        os._exit(0)
+
+
 def warm_up_umap() -> None:
     """Compile UMAP's numba kernels now, on a few random points, so that the first real UMAP does not wait.
 
     The first UMAP of a process spends ~10-20 s compiling (the layout optimiser, the fuzzy graph);
-    a server runs this once in the background at start (``ui.embeddings.warmup``).
+    a server runs this once, in its projection process, at start (``ui.embeddings.projecting``).
     """
     points = np.random.default_rng(DEFAULT_SEED).normal(size=(WARM_UP_POINTS, 8)).astype(np.float32)
     for dimensions in (2, 3):

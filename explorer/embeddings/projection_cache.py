@@ -38,6 +38,8 @@ PROJECTIONS_FOLDER = "projections"
 DIGEST_CHARACTERS = 20  # of the SHA-256 hex digest: collisions stay out of reach, names stay short
 
 ReportFrames = Callable[[int, int], None]  # (frames done, frames in all)
+# (vectors, settings) -> their projection: ``project`` here, or run elsewhere (the server's projection process)
+Compute = Callable[[np.ndarray, ProjectionSettings], Projection]
 
 
 def projection_path(source: str, epoch: int | None, vectors: np.ndarray, settings: ProjectionSettings) -> Path:
@@ -57,13 +59,16 @@ def _safe_name(source: str) -> str:
     return cleaned or "_"
 
 
-def cached_projection(source: str, epoch: int | None, vectors: np.ndarray, settings: ProjectionSettings) -> Projection:
-    """The projection from the cache, or computed now and stored (bad settings raise ``ProjectionError``)."""
+def cached_projection(
+    source: str, epoch: int | None, vectors: np.ndarray, settings: ProjectionSettings, compute: Compute = project
+) -> Projection:
+    """The projection from the cache, or computed now by ``compute`` and stored (bad settings raise
+    ``ProjectionError``)."""
     path = projection_path(source, epoch, vectors, settings)
     stored = _load(path)
     if stored is not None and stored.coordinates.shape == (len(vectors), settings.output_dimensions):
         return stored
-    computed = project(vectors, settings)
+    computed = compute(vectors, settings)
     atomic_save_npz(path, coordinates=computed.coordinates, explained_variance=computed.explained_variance)
     return computed
 
@@ -82,11 +87,13 @@ def epoch_frames(
     matrices: Sequence[np.ndarray],
     settings: ProjectionSettings,
     progress: ReportFrames | None = None,
+    compute: Compute = project,
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """Aligned coordinates of every epoch (last one = reference) and, for PCA, its explained variance.
 
     PCA uses the last epoch's basis for all (fast, no cache needed); t-SNE and UMAP project each
-    epoch through the cache and rotate the frames onto the last one.
+    epoch through the cache (with ``compute`` where it is missing) and rotate the frames onto the
+    last one.
     """
     if len(epochs) != len(matrices):
         raise ProjectionError(f"{len(epochs)} epochs were given for {len(matrices)} matrices.")
@@ -100,7 +107,7 @@ def epoch_frames(
         return frames, variance
     projected = []
     for done, (epoch, matrix) in enumerate(zip(epochs, matrices, strict=True)):
-        projected.append(cached_projection(source, epoch, matrix, settings).coordinates)
+        projected.append(cached_projection(source, epoch, matrix, settings, compute).coordinates)
         if progress:
             progress(done + 1, len(matrices))
     return align_frames(projected), np.zeros(0)

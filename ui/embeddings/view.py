@@ -11,7 +11,7 @@ from explorer.embeddings.polarity import WordStatistics
 from explorer.embeddings.projection_cache import cached_projection, epoch_frames
 from explorer.embeddings.projection_plots import WordPoints, animated_figure, axis_titles, projection_figure
 from ui.embeddings.choices import ProjectionChoice
-from ui.embeddings.warmup import with_estimate
+from ui.embeddings.projecting import projected_apart, projected_with_estimate
 from ui.i18n import language, t
 
 Highlight = tuple[int | None, list[int]]  # rows of the searched word and of its neighbours
@@ -54,6 +54,7 @@ def _animated_figure(
         word_vectors.run_frames(run_id, epochs, space),
         choice.settings,
         lambda done, total: bar.progress(done / total, text=t("embeddings.progress", done=done, total=total)),
+        projected_apart,
     )
     bar.empty()
     titles = axis_titles(choice.settings, variance, lang)
@@ -68,11 +69,7 @@ def _still_figure(
 ) -> tuple[go.Figure, np.ndarray]:
     """The chosen epoch (``None`` for GloVe) alone; t-SNE and UMAP show their progress against an estimate."""
     lang = language()
-    projection = with_estimate(
-        choice.settings,
-        len(space.vectors),
-        lambda: cached_projection(space.label, choice.epoch, space.vectors, choice.settings),
-    )
+    projection = cached_projection(space.label, choice.epoch, space.vectors, choice.settings, projected_with_estimate)
     variance = projection.explained_variance
     titles = axis_titles(choice.settings, variance, lang)
     return projection_figure(projection.coordinates, points, titles, lang, *highlight), variance

@@ -169,7 +169,9 @@ def _draw_state(info: RunInfo, events: list[dict[str, Any]]) -> None:
         draw_where(events)
     if info.reason and info.state != "stopped":  # a stop's reason says what the state already says
         st.caption(t("training.reason", reason=info.reason))
-    if info.state == "queued":
+    if info.state == "queued" and not jobs.job_manager().workers_ready():  # only at a server's start
+        st.info(t("training.engine_starting"))
+    elif info.state == "queued":
         st.info(t("training.waiting", position=(info.queue_position or 0) + 1))
     for event in (e for e in events if e.get("type") == "glove"):
         st.caption(t("training.glove_coverage", found=event["found"], total=event["total"], share=event["share"]))
