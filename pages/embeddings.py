@@ -10,7 +10,6 @@ from ui.charts import draw_chart
 from ui.code_behind import draw_code_behind
 from ui.data import effective_num_words, require_corpus
 from ui.embeddings.choices import pick_projection, pick_run, pick_source
-from ui.embeddings.projecting import projection_process
 from ui.embeddings.search import draw_neighbours, draw_search
 from ui.embeddings.semantic_axis import draw_semantic_axis
 from ui.embeddings.view import draw_downloads, projected_figure
@@ -23,7 +22,6 @@ from ui.sidebar import settings
 TRAINING_PAGE_KEY = "training"  # the training studio's entry in ui.navigation, linked when no run exists
 
 page_header("embeddings")
-projection_process()  # started by app.py; here too for a page run on its own (once per server)
 corpus = require_corpus()
 draw_code_behind("embeddings")
 statistics = word_vectors.corpus_statistics(corpus)
