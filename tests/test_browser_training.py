@@ -14,9 +14,11 @@ the test waits on what the live chart says, not on the script going idle.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -41,7 +43,7 @@ PROJECTOR = {"width": 1280, "height": 720}
 # a thousand steps an epoch on the real data, so the run is still going while the test looks at it.
 UNITS = 64
 BATCH_SIZE = 16
-LIVE_TIMEOUT_S = 150  # the first point waits for the worker's TensorFlow import under a busy machine
+LIVE_TIMEOUT_S = 150  # generous: the worker starts (and imports TensorFlow) on a busy 2-core machine
 RUN_ID = re.compile(RUN_ID_PATTERN.pattern.strip("^$"))  # a run id anywhere in a text
 POINTS = re.compile(r"(?:Points so far: |지금까지 )([\d,]+)")
 LIVE_CHART = ".st-key-training_live_chart"
@@ -230,6 +232,10 @@ def test_a_run_streams_in_view_and_only_its_browser_controls_it(browser: Browser
     assert_no_exception(owner, "training page after the stop")
     assert run_id in main_text(owner)
     assert delete_button(owner).is_enabled(), "the owner cannot delete its own run"
+    with owner.expect_download() as download:  # the notebook is written when the button is pressed
+        owner.locator(".st-key-code_behind_notebook button").click()
+    notebook = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert notebook["cells"] and run_id in json.dumps(notebook), "the notebook does not reproduce the run"
     other = projector_tab(browser)
     open_training(other, app_url)
     wait_for(other, "the runs list in a second browser", lambda: "Test accuracy" in main_text(other))

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from explorer.training.config import RunConfig, Speed
-from explorer.training.engine.compiled_fit import COMPILED_MAX_UNITS, PlainTrainer, cross_entropy, is_plain
+from explorer.training.engine.compiled_fit import (
+    COMPILED_MAX_UNITS,
+    PlainTrainer,
+    cross_entropy,
+    initial_weights,
+    is_plain,
+    weights_by_name,
+)
 
 WORDS, STEPS, BATCH = 50, 12, 16
 PADDED_STEPS = 3  # leading padding of every row: one word id occurring many times per batch
@@ -85,7 +94,7 @@ def test_training_steps_give_keras_gradients_and_keras_updates(encoding: str, la
 @pytest.mark.parametrize("optimizer", ["rmsprop", "adam"])
 def test_the_optimizer_state_maps_onto_keras_slot_by_slot(optimizer: str) -> None:
     """After the same three steps, every slot of a fresh Keras optimizer given our state equals Keras's own."""
-    from explorer.training.engine.trainer import store_optimizer_state
+    from explorer.training.engine.keras_fit import store_optimizer_state
 
     config = small_config(encoding="embedding", layer="lstm", optimizer=optimizer)
     trained = keras_model(config)
@@ -93,7 +102,7 @@ def test_the_optimizer_state_maps_onto_keras_slot_by_slot(optimizer: str) -> Non
     train_both_on_three_batches(trained, trainer)
     copy = keras_model(config, seed=9)  # other weights, a fresh optimizer
     copy.set_weights(trainer.weights)
-    store_optimizer_state(trainer, copy)
+    store_optimizer_state(trainer.snapshot(), copy)
     # Keras orders an optimizer's variables as its weights (iterations first, then each weight's
     # slots in weight order); names differ between two models, so the slots are paired by position.
     pairs = list(zip(trained.optimizer.variables, copy.optimizer.variables, strict=True))
@@ -125,3 +134,33 @@ def test_only_the_books_kind_of_model_takes_the_compiled_path() -> None:
     for changes in ({"bidirectional": True}, {"stacked": 2}, {"dropout": 0.2}, {"mask_zero": True}):
         assert not is_plain(RunConfig(**changes))
     assert not is_plain(RunConfig(layer="flatten_dense"))
+
+
+@pytest.mark.parametrize("layer", ["simple_rnn", "lstm", "gru"])
+@pytest.mark.parametrize("encoding", ["one_hot", "embedding", "glove"])
+def test_starting_weights_are_drawn_as_keras_draws_them(encoding: str, layer: str) -> None:
+    """Keras's shapes, names and initializers (bounds, orthogonality, the LSTM's forget bias); the seed decides."""
+    from explorer.training.engine.model import export_weights
+
+    config = small_config(encoding=encoding, layer=layer, units=6, embedding_dim=50 if encoding == "glove" else 7)
+    glove = np.random.default_rng(5).normal(size=(WORDS, 50)).astype(np.float32) if encoding == "glove" else None
+    model = keras_model(config)
+    mine = initial_weights(config, glove)
+    assert [(w.shape, w.dtype) for w in mine] == [(w.shape, w.dtype) for w in model.get_weights()]
+    assert list(weights_by_name(config, mine)) == list(export_weights(model))
+    named = weights_by_name(config, mine)
+    kernel, recurrent, bias = (named[f"rnn_1/forward/{part}"] for part in ("kernel", "recurrent_kernel", "bias"))
+    glorot = np.sqrt(6 / sum(kernel.shape))
+    assert np.abs(kernel).max() <= glorot and np.abs(kernel).max() > 0.8 * glorot
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(config.units), atol=1e-5)  # orthonormal rows
+    expected_bias = np.zeros_like(bias)
+    if layer == "lstm":
+        expected_bias[config.units : 2 * config.units] = 1  # gates i, f, c, o: the forget gate starts open
+    np.testing.assert_array_equal(bias, expected_bias)
+    if encoding == "embedding":
+        assert np.abs(named["embedding/embeddings"]).max() <= 0.05
+    if encoding == "glove":
+        np.testing.assert_array_equal(named["embedding/embeddings"], glove)
+    again, other = initial_weights(config, glove), initial_weights(replace(config, seed=config.seed + 1), glove)
+    assert all(np.array_equal(a, b) for a, b in zip(mine, again, strict=True))
+    assert not np.array_equal(mine[-5], other[-5])

@@ -7,6 +7,8 @@ import TensorFlow without the contract noticing: this test makes that fail.
 """
 
 import ast
+import subprocess
+import sys
 import tomllib
 
 from tests.conftest import REPO
@@ -65,3 +67,13 @@ def test_the_no_tensorflow_contract_covers_every_module_outside_the_engine():
         if module.startswith("explorer.training.engine") or module in ("explorer", "explorer.training"):
             continue
         assert any(module == name or module.startswith(name + ".") for name in covered), module
+
+
+def test_a_spawned_process_imports_nothing_of_the_app():
+    """A spawned worker re-imports app.py as ``__mp_main__``: that must not load the UI (seconds per process)."""
+    code = (
+        "import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__');"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'streamlit', 'ui', 'plotly', 'pandas'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.strip() == "[]"

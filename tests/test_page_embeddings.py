@@ -22,7 +22,7 @@ from explorer.training.config import RunConfig
 from tests import apptest
 from tests.conftest import REPO
 from ui import state
-from ui.embeddings.projecting import ProjectionProcess, projection_process
+from ui.embeddings.projecting import ProjectionProcess, _bar_text, _queue, projection_process
 
 EPOCHS = 3
 WAIT_S = 30  # how long a killed process may take to be gone
@@ -134,6 +134,7 @@ def test_a_projection_process_killed_mid_task_or_idle_is_replaced(own_cache: Pat
         translate("en", "embeddings.cannot_project", reason=en("projection_process_died"))
     ]
     assert not list((own_cache / "projections").rglob("*_umap_*.npz"))
+    assert not _queue()  # a failed projection leaves the server's queue too
     app.run()
     assert_clean(app)
     replacement = projection_process()
@@ -143,6 +144,16 @@ def test_a_projection_process_killed_mid_task_or_idle_is_replaced(own_cache: Pat
     app.slider(key="embeddings_neighbours").set_value(10).run()
     assert_clean(app)
     assert len(values(figure(app)["data"][0]["x"])) == WORDS - 4
+
+
+def test_a_projection_behind_others_says_so_and_counts_their_time() -> None:
+    waiting = _bar_text("umap", 1_000, estimate=3.0, total=11.0, waiting=2, compiling=False)
+    assert waiting == translate(
+        "en", "embeddings.projecting_queued", method=en("method_umap"), words=1_000, others=2, estimate=11.0
+    )
+    assert "2" in waiting and "11 s" in waiting
+    alone = _bar_text("umap", 1_000, estimate=3.0, total=3.0, waiting=0, compiling=False)
+    assert "3 s" in alone and "11" not in alone
 
 
 def kill_workers(process: ProjectionProcess) -> None:

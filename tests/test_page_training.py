@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,12 +53,15 @@ class FakeJobManager:
     def __init__(self) -> None:
         self.jobs: dict[str, FakeJob] = {}
         self.calls: list[tuple[str, str, str]] = []
-        self.ready = True  # False: as at a server's start, while the worker imports TensorFlow
+        self.ready = True  # False: as at a server's start, while the worker starts
+        self.first_batch_after: float | None = None  # seconds after Train a free worker streams its first batch
 
     def submit(self, config: RunConfig, owner: str, *, admin: bool = False) -> str:
         config.validate()
         run_id = runs.create_run(config, "", owner)
         self.jobs[run_id] = FakeJob(owner, config, events=[{"type": "queued", "time": time.time(), "seq": 0}])
+        if self.first_batch_after is not None:
+            threading.Timer(self.first_batch_after, self.stream_first_batch, (run_id,)).start()
         return run_id
 
     def identical(self, config: RunConfig) -> RunInfo | None:
@@ -142,6 +146,11 @@ class FakeJobManager:
     def emit(self, job: FakeJob, event: dict[str, Any]) -> None:
         """Add a progress message with the next sequence number."""
         job.events.append({**event, "seq": job.events[-1]["seq"] + 1})
+
+    def stream_first_batch(self, run_id: str) -> None:
+        """The first batch's message, as a worker sends it."""
+        first = {"type": "batch", "epoch": 1, "batch": 1, "steps": STEPS, "loss": 0.69, "accuracy": 0.5}
+        self.emit(self.jobs[run_id], {**first, "time": time.time()})
 
     def train_epochs(self, run_id: str, count: int) -> None:
         """Stream ``count`` more epochs of made-up but plausible numbers."""
@@ -473,6 +482,17 @@ def test_a_paused_run_reads_paused_in_the_queue_and_the_live_panel(app_environme
     queue = table(at, translate(language, "training.queue_position"))
     assert list(queue[translate(language, "training.state")]) == [paused]
     assert paused in " ".join(m.value for m in at.markdown if run_id in m.value)
+
+
+@pytest.mark.parametrize("ready", [True, False], ids=["free-worker", "worker-starting"])
+def test_train_waits_a_moment_for_the_first_point_and_draws_it(app_environment, engine, ready):
+    """A free worker streams a book model's first batch about 0.1 s after Train: the page waits for it
+    and draws it in the same redraw, not a poll later. While the worker starts, it draws at once."""
+    engine.ready = ready
+    engine.first_batch_after = 0.1
+    at, _ = started_run(app_environment, engine)
+    points = 1 if ready else 0
+    assert translate("en", "training.points", points=points) in [caption.value for caption in at.caption]
 
 
 def test_train_scrolls_the_live_panel_into_view_once(app_environment, engine):

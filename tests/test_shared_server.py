@@ -9,6 +9,7 @@ import tarfile
 import tracemalloc
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -17,12 +18,13 @@ from explorer.data import aclimdb, sources
 from explorer.data.glove import GloveError, load_glove
 from explorer.lab.recurrent import CELL_KINDS, OneHotInputs, run_recurrent
 from explorer.lab.run_trace import trace_run
-from explorer.palette import BODY_TEXT
+from explorer.palette import BODY_TEXT, larger_text
 from explorer.paths import ALLOWED_ROOTS_ENV, PathNotAllowed, allowed_path
 from explorer.sequences import length_plots
 from explorer.training.config import GATES, ConfigError, RunConfig, glove_dimension
 from tests.apptest import open_page
 from tests.conftest import REPO
+from ui.charts import SharedFigure
 from ui.presenter import PRESENTER_ZOOM
 from ui.user_text import SHOWN_CHARACTERS, WORD_JOINER, markdown_literal, shown_value
 
@@ -223,6 +225,16 @@ def test_a_figure_is_built_once_for_every_session_with_the_same_settings(app_env
     assert first.get("plotly_chart")[0].proto.spec == second.get("plotly_chart")[0].proto.spec
     open_page(app_environment, "pages/lengths.py", maxlen=778)
     assert built == [777, 778]
+
+
+def test_a_shared_figure_gives_its_plain_form_once_and_stays_as_built():
+    figure = go.Figure(go.Heatmap(z=np.arange(6).reshape(2, 3)), layout={"title": {"text": "ids"}})
+    built = json.dumps(figure.to_dict(), sort_keys=True)
+    shared = SharedFigure.frozen(figure)
+    assert shared is figure and shared.to_dict() is shared.to_dict()  # worked out once, not per draw
+    assert json.dumps(shared.to_dict(), sort_keys=True) == built
+    assert larger_text(shared, PRESENTER_ZOOM).layout.title.font.size  # a presenter's copy ...
+    assert json.dumps(shared.to_dict(), sort_keys=True) == built  # ... leaves the shared figure as it was
 
 
 def test_presenter_view_enlarges_the_text_of_its_own_chart_never_the_shared_figure(app_environment):

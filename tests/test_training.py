@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from explorer.data.corpus import OOV_ID, START_ID, Corpus, Split
+from explorer.data.corpus import OOV_ID, START_ID, Corpus, Split, book_split_indices
 from explorer.data.glove import GloveError, embedding_matrix, load_glove
 from explorer.data.ragged import Ragged
 from explorer.paths import CACHE_ENV, DATA_ENV
@@ -251,6 +251,16 @@ def test_prepare_uses_the_books_split_the_vocabulary_cut_and_the_subset(tmp_path
     assert (len(small.y_train), len(small.y_val)) == (40, 10)
 
 
+@pytest.mark.parametrize("count", [5, 11, 200, 25_000])
+def test_the_books_split_is_scikit_learns(count: int) -> None:
+    from sklearn.model_selection import train_test_split
+
+    train, validation = book_split_indices(count)
+    expected_train, expected_validation = train_test_split(np.arange(count), test_size=0.2, random_state=42)
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(validation, expected_validation)
+
+
 def test_a_worker_reuses_prepared_data_until_the_data_settings_or_the_data_change(tmp_path: Path) -> None:
     config = tiny_config(tmp_path, num_words=30, maxlen=8)
     first = prepared_for(config)
@@ -448,5 +458,49 @@ def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cach
     weights = runs.load_weights(run_id)
     data = prepare(config, tiny_corpus())
     probabilities = np.clip(Predictor(config, weights).predict(data.x_val), 1e-7, 1 - 1e-7)
+    loss = -np.mean(data.y_val * np.log(probabilities) + (1 - data.y_val) * np.log(1 - probabilities))
+    assert loss == pytest.approx(best["val_loss"], abs=1e-4)
+
+
+PLAIN_RUN_WITHOUT_TENSORFLOW = """
+import json, sys
+from explorer.training.config import RunConfig, Speed
+from explorer.training.engine.trainer import NoControl, train_run
+seen = []
+state = train_run(sys.argv[2], RunConfig.from_json(sys.argv[1]),
+                  lambda event: seen.append([event["type"], "tensorflow" in sys.modules]),
+                  NoControl(), Speed(jit_compile=False, steps_per_execution=1))
+print(json.dumps({"state": state, "seen": seen}))
+"""
+
+
+def test_a_plain_run_trains_every_epoch_before_tensorflow_is_imported(own_cache: Path) -> None:
+    """What lets a just-started worker begin at once: TensorFlow comes in only to write best.keras, at the end."""
+    import json
+
+    import keras
+
+    from explorer.training.engine import model as registers_the_layers_best_keras_names  # noqa: F401
+
+    config = tiny_config(own_cache, encoding="embedding", layer="lstm", epochs=3, patience=0)
+    run_id = runs.create_run(config)
+    result = subprocess.run(
+        [sys.executable, "-c", PLAIN_RUN_WITHOUT_TENSORFLOW, config.to_json(), run_id],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["state"] == "finished"
+    progress = [loaded for kind, loaded in outcome["seen"] if kind in ("model", "batch", "epoch")]
+    assert len(progress) >= 5 and not any(progress)  # the model, batches and all three epochs
+    best = min(runs.read_history(run_id), key=lambda row: row["val_loss"])
+    model = keras.models.load_model(runs.model_path(run_id))
+    saved = runs.load_weights(run_id)
+    for mine, theirs in zip(saved.values(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)  # best.keras holds the best epoch's weights too
+    data = prepare(config, tiny_corpus())
+    probabilities = np.clip(Predictor(config, saved).predict(data.x_val), 1e-7, 1 - 1e-7)
     loss = -np.mean(data.y_val * np.log(probabilities) + (1 - data.y_val) * np.log(1 - probabilities))
     assert loss == pytest.approx(best["val_loss"], abs=1e-4)

@@ -31,7 +31,7 @@ from explorer.training.jobs import JobError, JobManager, NotOwnerError, QuotaErr
 from ui import state
 
 OWNER, STRANGER = "session-a", "session-b"
-WAIT_S = 90  # generous: the first run waits for the worker's TensorFlow import on a busy machine
+WAIT_S = 90  # generous: the worker starts (and imports TensorFlow) on a busy 2-core machine
 TEST_SPEED = Speed(jit_compile=False, steps_per_execution=1)
 REPO = Path(__file__).resolve().parent.parent
 SMALL_DISK_BYTES = 8 * 2**20  # room for the tiny corpus and a few tiny runs, filled up in a moment

@@ -7,7 +7,9 @@ Building a plotly figure (validating every property) costs far more server CPU t
 and a class asks for the same few figures again and again. ``shared_chart`` keeps each figure
 per (chart, data source, language, settings) for the whole server, in ``st.cache_resource``
 rather than ``st.cache_data``: unpickling a plotly figure would validate it all over again, and
-``st.plotly_chart`` only reads the figure it is given.
+``st.plotly_chart`` only reads the figure it is given. A shared figure is a ``SharedFigure``:
+its plain form (``to_dict``), which ``st.plotly_chart`` asks for on every draw and plotly would
+deep-copy and re-encode each time, is worked out once.
 """
 
 from __future__ import annotations
@@ -36,9 +38,32 @@ def draw_chart(where, figure: go.Figure, key: str, **options):
     return where.plotly_chart(shown, key=key, **options)
 
 
+class SharedFigure(go.Figure):
+    """A figure nobody changes once it is built, so its plain form is computed once and then reused.
+
+    ``draw_chart``'s presenter copy reads it (``go.Figure(figure)``) without changing it.
+    """
+
+    @classmethod
+    def frozen(cls, figure: go.Figure) -> SharedFigure:
+        """``figure`` itself, from now on a ``SharedFigure``.
+
+        Its class is switched in place: making a new ``SharedFigure`` from it would validate every
+        property all over again, the very cost shared figures are there to avoid.
+        """
+        plain = figure.to_dict()
+        figure.__class__ = cls
+        figure._plain = plain
+        return figure
+
+    def to_dict(self) -> dict:
+        """The figure as plain data: the same dict on every call, to be read, never changed."""
+        return self._plain
+
+
 @st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False)
-def _shared_figure(chart: str, settings: tuple[Hashable, ...], _build: Callable[[], go.Figure]) -> go.Figure:
-    return _build()
+def _shared_figure(chart: str, settings: tuple[Hashable, ...], _build: Callable[[], go.Figure]) -> SharedFigure:
+    return SharedFigure.frozen(_build())
 
 
 def shared_chart(where, chart: str, settings: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> None:

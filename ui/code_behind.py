@@ -56,7 +56,22 @@ def draw_run_downloads(run_id: str, config: RunConfig) -> None:
     """Download buttons for a runnable script and a notebook that reproduce run ``run_id``."""
     source = _run_source(config)
     row = st.container(horizontal=True)
-    row.download_button(t("lesson.download_script"), run_script(config, source, run_id), f"run-{run_id}.py",
-                        "text/x-python", key="code_behind_script", icon="🐍")  # fmt: skip
-    row.download_button(t("lesson.download_notebook"), run_notebook(config, source, run_id), f"run-{run_id}.ipynb",
-                        "application/x-ipynb+json", key="code_behind_notebook", icon="📓")  # fmt: skip
+    # built when clicked, not on every rerun of the training page (a notebook takes ~20 ms to write)
+    row.download_button(
+        t("lesson.download_script"),
+        lambda: run_script(config, source, run_id),
+        f"run-{run_id}.py",
+        "text/x-python",
+        on_click="ignore",
+        key="code_behind_script",
+        icon="🐍",
+    )
+    row.download_button(
+        t("lesson.download_notebook"),
+        lambda: run_notebook(config, source, run_id),
+        f"run-{run_id}.ipynb",
+        "application/x-ipynb+json",
+        on_click="ignore",
+        key="code_behind_notebook",
+        icon="📓",
+    )

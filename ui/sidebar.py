@@ -59,6 +59,7 @@ def settings() -> Settings:
 
 def draw_sidebar() -> None:
     """Draw the shared controls into the sidebar."""
+    training_jobs.warm_up()  # first thing: the first page of a server starts the training worker (a run's wait)
     forget_refused_links()
     with st.sidebar:
         check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
@@ -104,7 +105,6 @@ def draw_sidebar() -> None:
         _draw_source_controls()
         draw_presenter_switch()
         st.caption(t("sidebar.share_hint"))
-    training_jobs.warm_up()  # after the controls are drawn: the first page of a server starts the training worker
 
 
 def _draw_apply_button() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from explorer.data.corpus import UNUSED_ID, Corpus, Split, ids_checksum
+from explorer.data.corpus import UNUSED_ID, Corpus, Split
 from explorer.data.ragged import Ragged
 from explorer.paths import atomic_write_json, cache_dir
 
@@ -147,8 +147,7 @@ def baseline_cache_path(corpus: Corpus) -> Path:
         corpus.origin,
         len(corpus.train),
         len(corpus.test),
-        ids_checksum(corpus.train.ids.flat),
-        ids_checksum(corpus.test.ids.flat),
+        *corpus.ids_checksums,
         NGRAM_RANGE,
         MIN_DOCUMENT_FREQUENCY,
         SUBLINEAR_TF,

@@ -385,7 +385,7 @@ class JobManager:
         return self.info(run_id).state
 
     def workers_ready(self) -> bool:
-        """True once every worker has imported TensorFlow and waits for runs."""
+        """True once every worker has loaded its training loops and waits for runs."""
         with self._lock:
             return bool(self._workers) and all(worker.ready for worker in self._workers)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
-from plotly.subplots import make_subplots
 
 from explorer import palette
 from explorer.book import BOOK_VAL_ACCURACY
@@ -39,30 +39,69 @@ def live_figure(curves: Curves, best: int | None, early_stop: int | None, smooth
     Marks: the best epoch, where early stopping ended the run, and the epoch a user's stop cut short.
     Each y axis is fitted to the curves (``fitted_range``), so neither the reference band nor the
     first batches' noise decides what the students see.
+
+    The figure is redrawn every second for every student watching a run, so it is described as
+    plain data and validated once by ``go.Figure``: ``make_subplots``, ``add_hline`` and friends
+    validate the figure again at every step, which took five times as long.
     """
 
     def text(key: str, **values: object) -> str:
         return translate(language, f"training.{key}", **values)
 
-    figure = make_subplots(rows=1, cols=2, subplot_titles=(text("loss"), text("accuracy")), horizontal_spacing=0.08)
-    shown = {metric: _add_metric_traces(figure, curves, metric, column, smoothing, text) for metric, column in PANELS}
-    _add_marks(figure, curves, best, early_stop, text)
+    traces: list[dict[str, Any]] = []
+    shown = {metric: _metric_traces(traces, curves, metric, column, smoothing, text) for metric, column in PANELS}
     accuracy_range = fitted_range([*shown["accuracy"], CHANCE, BOOK_VAL_ACCURACY], MIN_SPAN["accuracy"], (0.0, 1.0))
-    _accuracy_references(figure, language, accuracy_range, row=1, col=2)
-    figure.update_yaxes(range=fitted_range(shown["loss"], MIN_SPAN["loss"], (0.0, None)), row=1, col=1)
-    figure.update_yaxes(range=accuracy_range, row=1, col=2)
-    figure.update_xaxes(title_text=text("epoch"), rangemode="tozero")
-    figure.update_layout(
-        height=HEIGHT, margin={"t": 40, "b": 40, "l": 40, "r": 10}, legend={"orientation": "h", "y": -0.2}
-    )
-    return figure
+    marks = _marks(curves, best, early_stop, text)
+    references = _accuracy_references(language, accuracy_range, axes=_AXES[2])
+    traces += references.traces
+    layout: dict[str, Any] = {
+        "height": HEIGHT,
+        "margin": {"t": 40, "b": 40, "l": 40, "r": 10},
+        "legend": {"orientation": "h", "y": -0.2},
+        "shapes": [*marks.shapes, *references.shapes],
+        "annotations": [*_panel_titles((text("loss"), text("accuracy"))), *marks.annotations, *references.annotations],
+    }
+    for column, (x_axis, y_axis) in _AXES.items():
+        x_name, y_name = x_axis.replace("x", "xaxis"), y_axis.replace("y", "yaxis")
+        layout[x_name] = {"domain": _DOMAINS[column], "anchor": y_axis, "title": {"text": text("epoch")}}
+        layout[x_name]["rangemode"] = "tozero"
+        layout[y_name] = {"domain": [0.0, 1.0], "anchor": x_axis}
+    layout["yaxis"]["range"] = fitted_range(shown["loss"], MIN_SPAN["loss"], (0.0, None))
+    layout["yaxis2"]["range"] = accuracy_range
+    return go.Figure(data=traces, layout=layout)
 
 
-def _add_metric_traces(
-    figure: go.Figure, curves: Curves, metric: str, column: int, smoothing: float, text: Callable[..., str]
+# The live figure's two panels: each column's axes, and where they sit across the figure
+# (what ``make_subplots(rows=1, cols=2, horizontal_spacing=0.08)`` lays out).
+_AXES = {1: ("x", "y"), 2: ("x2", "y2")}
+_DOMAINS = {1: [0.0, 0.46], 2: [0.54, 1.0]}
+PANEL_TITLE_SIZE = 16  # what make_subplots gives its subplot titles
+
+
+def _panel_titles(titles: Sequence[str]) -> list[dict[str, Any]]:
+    """Each panel's title, centred above it."""
+    return [
+        {
+            "text": title,
+            "x": sum(_DOMAINS[column]) / 2,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "center",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": PANEL_TITLE_SIZE},
+        }
+        for column, title in zip(_AXES, titles, strict=True)
+    ]
+
+
+def _metric_traces(
+    traces: list[dict[str, Any]], curves: Curves, metric: str, column: int, smoothing: float, text: Callable[..., str]
 ) -> list[float]:
-    """One panel's curves (per batch raw and smoothed, per epoch, validation); the values it drew."""
+    """Add one panel's curves to ``traces`` (per batch raw and smoothed, per epoch, validation); the values drawn."""
     first = column == 1  # one legend entry per curve, from the first panel
+    x_axis, y_axis = _AXES[column]
     batch_values = curves.batch_loss if metric == "loss" else curves.batch_accuracy
     smoothed = list(smooth(batch_values, smoothing)) if batch_values else []
     for name, values, width, opacity in (
@@ -70,17 +109,20 @@ def _add_metric_traces(
         ("train_smoothed", smoothed, 2, 1.0),
     ):
         if values:
-            figure.add_scatter(
-                x=curves.batch_x,
-                y=values,
-                mode="lines",
-                name=text(name),
-                legendgroup=name,
-                line={"color": TRAIN_COLOUR, "width": width},
-                opacity=opacity,
-                showlegend=first,
-                row=1,
-                col=column,
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": curves.batch_x,
+                    "y": values,
+                    "mode": "lines",
+                    "name": text(name),
+                    "legendgroup": name,
+                    "line": {"color": TRAIN_COLOUR, "width": width},
+                    "opacity": opacity,
+                    "showlegend": first,
+                    "xaxis": x_axis,
+                    "yaxis": y_axis,
+                }
             )
     drawn = [*batch_values, *smoothed]
     for name, key, colour, dash in (
@@ -89,46 +131,72 @@ def _add_metric_traces(
     ):
         values = [row.get(key) for row in curves.epochs]
         drawn += [value for value in values if value is not None]
-        figure.add_scatter(
-            x=curves.epoch_x,
-            y=values,
-            mode="lines+markers",
-            name=text(name),
-            legendgroup=name,
-            line={"color": colour, "dash": dash},
-            # a stopped epoch's point is hollow: it saw only part of the epoch's batches
-            marker={"size": 7, "symbol": ["circle-open" if row.get("partial") else "circle" for row in curves.epochs]},
-            hovertext=[text("partial_epoch") if row.get("partial") else "" for row in curves.epochs],
-            showlegend=first,
-            row=1,
-            col=column,
+        traces.append(
+            {
+                "type": "scatter",
+                "x": curves.epoch_x,
+                "y": values,
+                "mode": "lines+markers",
+                "name": text(name),
+                "legendgroup": name,
+                "line": {"color": colour, "dash": dash},
+                # a stopped epoch's point is hollow: it saw only part of the epoch's batches
+                "marker": {
+                    "size": 7,
+                    "symbol": ["circle-open" if row.get("partial") else "circle" for row in curves.epochs],
+                },
+                "hovertext": [text("partial_epoch") if row.get("partial") else "" for row in curves.epochs],
+                "showlegend": first,
+                "xaxis": x_axis,
+                "yaxis": y_axis,
+            }
         )
     return [value for value in drawn if math.isfinite(value)]
 
 
-def _add_marks(
-    figure: go.Figure, curves: Curves, best: int | None, early_stop: int | None, text: Callable[..., str]
-) -> None:
-    """Vertical lines at the best epoch, the early stop and a user's stop (at the batch where it stopped)."""
+@dataclass
+class _Decorations:
+    """Lines, notes and legend-only traces drawn over a chart's curves."""
+
+    shapes: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    traces: list[dict[str, Any]] = field(default_factory=list)
+
+
+# Where a vertical mark's label sits (``add_vline``'s annotation positions): x anchor, y, y anchor.
+_CORNERS = {
+    "top left": ("right", 1.0, "top"),
+    "top right": ("left", 1.0, "top"),
+    "bottom left": ("right", 0.0, "bottom"),
+}
+
+
+def _marks(curves: Curves, best: int | None, early_stop: int | None, text: Callable[..., str]) -> _Decorations:
+    """Vertical lines at the best epoch, the early stop and a user's stop (at the batch where it stopped),
+    in both panels, labelled in the first."""
     where = {row["epoch"]: x for row, x in zip(curves.epochs, curves.epoch_x, strict=True)}  # a stopped epoch: part way
     stopped = user_stop_epoch(curves.epochs)
     stopped_x = where[stopped] if stopped else None
+    marks = _Decorations()
     for x, label, dash, colour, corner in (  # corners apart: the marks often fall on one epoch
         (best and where.get(best, best), best and text("mark_best", epoch=best), "dash", palette.POSITIVE, "top left"),
         (early_stop, early_stop and text("mark_early_stop", epoch=early_stop), "dot", palette.NEGATIVE, "top right"),
         (stopped_x, stopped and text("mark_stopped", epoch=stopped), "dot", REFERENCE_COLOUR, "bottom left"),
     ):
-        if x is not None:
-            for column in (1, 2):
-                figure.add_vline(
-                    x=x,
-                    line_dash=dash,
-                    line_color=colour,
-                    annotation_text=label if column == 1 else "",
-                    annotation_position=corner,
-                    row=1,
-                    col=column,
-                )
+        if x is None:
+            continue
+        for x_axis, y_axis in _AXES.values():
+            line = {"color": colour, "dash": dash}
+            marks.shapes.append(
+                {"type": "line", "x0": x, "x1": x, "xref": x_axis, "y0": 0, "y1": 1, "yref": f"{y_axis} domain"}
+                | {"line": line}
+            )
+        x_anchor, y, y_anchor = _CORNERS[corner]
+        marks.annotations.append(
+            {"text": label, "x": x, "xref": "x", "xanchor": x_anchor, "y": y, "yref": "y domain", "yanchor": y_anchor}
+            | {"showarrow": False}
+        )
+    return marks
 
 
 def fitted_range(values: Sequence[float], min_span: float, bounds: tuple[float | None, float | None]) -> list[float]:
@@ -149,27 +217,30 @@ def fitted_range(values: Sequence[float], min_span: float, bounds: tuple[float |
     return [low, high]
 
 
-def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float], **position: Any) -> None:
+def _accuracy_references(language: str, shown: Sequence[float], axes: tuple[str, str] = ("x", "y")) -> _Decorations:
     """The book's 0.79, the TF-IDF + LR band and the NBSVM line on an accuracy axis showing ``shown``.
 
-    The book's line is labelled on the chart; the two known results are named in the legend (they
-    lie 0.01 apart, so labels would overlap), which says so when they lie above the fitted axis
-    instead of stretching it (a note on the chart would sit on the book's line).
+    ``axes``: the panel's x and y axes. The book's line is labelled on the chart; the two known
+    results are named in the legend (they lie 0.01 apart, so labels would overlap), which says so
+    when they lie above the fitted axis instead of stretching it (a note on the chart would sit on
+    the book's line).
     """
-    book = translate(language, "training.reference_book", value=BOOK_VAL_ACCURACY)
-    figure.add_hline(
-        y=BOOK_VAL_ACCURACY,
-        line_dash="dashdot",
-        line_color=BOOK_COLOUR,
-        annotation_text=book,
-        annotation_position="bottom right",
-        annotation_font_color=BOOK_COLOUR,
-        **position,
+    x_axis, y_axis = axes
+    across = {"x0": 0, "x1": 1, "xref": f"{x_axis} domain", "yref": y_axis}  # the panel's whole width
+    references = _Decorations()
+    references.shapes += [
+        {"type": "line", "y0": BOOK_VAL_ACCURACY, "y1": BOOK_VAL_ACCURACY, **across}
+        | {"line": {"color": BOOK_COLOUR, "dash": "dashdot"}},
+        {"type": "rect", "y0": TFIDF_LR_RANGE[0], "y1": TFIDF_LR_RANGE[1], **across}
+        | {"fillcolor": REFERENCE_COLOUR, "opacity": 0.2, "line": {"width": 0}},
+        {"type": "line", "y0": NBSVM_BIGRAM, "y1": NBSVM_BIGRAM, **across}
+        | {"line": {"color": REFERENCE_COLOUR, "dash": "dash"}},
+    ]
+    references.annotations.append(  # below the line's right end
+        {"text": translate(language, "training.reference_book", value=BOOK_VAL_ACCURACY), "showarrow": False}
+        | {"x": 1, "xref": f"{x_axis} domain", "xanchor": "right", "y": BOOK_VAL_ACCURACY, "yref": y_axis}
+        | {"yanchor": "top", "font": {"color": BOOK_COLOUR}}
     )
-    figure.add_hrect(
-        y0=TFIDF_LR_RANGE[0], y1=TFIDF_LR_RANGE[1], fillcolor=REFERENCE_COLOUR, opacity=0.2, line_width=0, **position
-    )
-    figure.add_hline(y=NBSVM_BIGRAM, line_dash="dash", line_color=REFERENCE_COLOUR, **position)
     for key, value, style in (
         (
             "reference_tfidf",
@@ -181,7 +252,10 @@ def _accuracy_references(figure: go.Figure, language: str, shown: Sequence[float
         name = translate(language, f"training.{key}")
         if value > shown[1]:  # off the fitted axis: the legend says where it is
             name += translate(language, "training.above_axis")
-        figure.add_scatter(x=[None], y=[None], name=name, **style, **position)
+        references.traces.append(
+            {"type": "scatter", "x": [None], "y": [None], "name": name, "xaxis": x_axis, "yaxis": y_axis, **style}
+        )
+    return references
 
 
 def overlay_figure(
@@ -215,7 +289,9 @@ def overlay_figure(
         )
     if metric.endswith("accuracy"):
         y_range = fitted_range([*shown, CHANCE, BOOK_VAL_ACCURACY], MIN_SPAN["accuracy"], (0.0, 1.0))
-        _accuracy_references(figure, language, y_range)
+        references = _accuracy_references(language, y_range)
+        figure.add_traces(references.traces)
+        figure.update_layout(shapes=references.shapes, annotations=references.annotations)
     else:
         y_range = fitted_range(shown, MIN_SPAN["loss"], (0.0, None))
     figure.update_layout(

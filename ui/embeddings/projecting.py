@@ -45,6 +45,23 @@ def projection_process() -> ProjectionProcess:
     return ProjectionProcess(pool, pool.submit(int))  # a no-op task: it runs once the initializer is done
 
 
+@dataclass(frozen=True)
+class _Queued:
+    """A t-SNE or UMAP of some session, submitted to the projection process, and its estimate."""
+
+    future: Future
+    estimate: float
+
+
+@st.cache_resource(show_spinner=False)
+def _queue() -> list[_Queued]:
+    """Every session's projections submitted and not yet collected, oldest first (one list per server).
+
+    The process works through them one at a time, so a student's bar counts the ones ahead too.
+    """
+    return []
+
+
 @st.cache_resource(show_spinner=False)
 def _measured_rates() -> dict[str, float]:
     """Seconds per word and pass this server last took, per method (shared by every session)."""
@@ -62,23 +79,42 @@ def projected_with_estimate(vectors: np.ndarray, settings: proj.ProjectionSettin
     rows, rates = len(vectors), _measured_rates()
     estimate = max(proj.estimated_seconds(settings, rows, rates.get(settings.method)), POLL_S)
     compiling = not projection_process().compiled.done()  # a t-SNE waits for the compile too
+    ahead = [queued for queued in _queue() if not queued.future.done()]  # other students' projections
+    total = estimate + sum(queued.estimate for queued in ahead)
     started, bar = time.perf_counter(), None
+    began = None if ahead else started  # when the process took this projection up
     process, future = _submit(vectors, settings)
-    while not future.done():
-        time.sleep(POLL_S)
-        elapsed = time.perf_counter() - started
-        if bar is None and elapsed >= SHOWN_AFTER_S:
-            bar = st.progress(0.0)
-        if bar is not None:
-            key = "embeddings.projecting_compiling" if compiling else "embeddings.projecting_estimate"
-            text = t(key, method=t(f"embeddings.method_{settings.method}"), words=rows, estimate=estimate)
-            bar.progress(min(elapsed / estimate, 0.99), text=f"{text} ({elapsed:.0f} s)")
+    mine = _Queued(future, estimate)
+    _queue().append(mine)
+    try:
+        while not future.done():
+            time.sleep(POLL_S)
+            elapsed = time.perf_counter() - started
+            waiting = sum(not queued.future.done() for queued in ahead)
+            if began is None and not waiting:
+                began = time.perf_counter()
+            if bar is None and elapsed >= SHOWN_AFTER_S:
+                bar = st.progress(0.0)
+            if bar is not None:
+                text = _bar_text(settings.method, rows, estimate, total, waiting, compiling)
+                bar.progress(min(elapsed / total, 0.99), text=f"{text} ({elapsed:.0f} s)")
+    finally:
+        _queue().remove(mine)
     if bar is not None:
         bar.empty()
     result = _result(process, future)  # a projection's error is raised here, after its bar is gone
-    if bar is not None and not compiling:  # a run that waited for compiling says nothing about the method's speed
-        rates[settings.method] = (time.perf_counter() - started) / proj.word_passes(settings, rows)
+    if bar is not None and began is not None and not compiling:  # time spent waiting for the compile or
+        rates[settings.method] = (time.perf_counter() - began) / proj.word_passes(settings, rows)  # others is not
     return result
+
+
+def _bar_text(method: str, words: int, estimate: float, total: float, waiting: int, compiling: bool) -> str:
+    """What the progress bar says: the projection and its estimate, and what it waits for first."""
+    name = t(f"embeddings.method_{method}")
+    if waiting:
+        return t("embeddings.projecting_queued", method=name, words=words, others=waiting, estimate=total)
+    key = "embeddings.projecting_compiling" if compiling else "embeddings.projecting_estimate"
+    return t(key, method=name, words=words, estimate=estimate)
 
 
 def projected_apart(vectors: np.ndarray, settings: proj.ProjectionSettings) -> proj.Projection:

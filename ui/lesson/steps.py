@@ -71,7 +71,10 @@ def current() -> tuple[Lesson, int] | None:
         st.session_state[state.LESSON] = st.query_params[state.LESSON]
         step_text = st.query_params.get(state.LESSON_STEP, "1")
         st.session_state[state.LESSON_STEP] = int(step_text) if step_text.isdigit() else 1
-    lesson = all_lessons().get(st.session_state.get(state.LESSON, ""))
+    followed = st.session_state.get(state.LESSON)
+    if not followed:
+        return None  # most reruns: no lesson files to list and check
+    lesson = all_lessons().get(followed)
     if not isinstance(lesson, Lesson):
         return None
     step = st.session_state.get(state.LESSON_STEP, 1) - 1

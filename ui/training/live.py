@@ -17,7 +17,7 @@ from explorer.training.plots import live_figure
 from explorer.training.runs import ACTIVE_STATES
 from explorer.training.view import Curves, Progress, best_epoch, curves, describe_model, early_stop_epoch, progress
 from ui import state
-from ui.charts import draw_chart
+from ui.charts import draw_chart, shared_chart
 from ui.i18n import language, t
 from ui.training import manager as jobs
 from ui.training.cluster import draw_cluster_line, draw_where
@@ -79,7 +79,8 @@ def _live_and_queue(watched: str | None, active_ids: list[str], waiting: bool) -
     with st.container(key="training_live"):
         st.subheader(t("training.live_title"))
         if watched is None:
-            st.caption(t("training.nothing_live"))
+            st.container().caption(t("training.nothing_live"))  # in the slot of a run's state (see _live_panel)
+            _draw_empty_chart()
         elif _live_panel(watched) and waiting:
             st.rerun()
     st.subheader(t("training.queue_title"))
@@ -92,6 +93,15 @@ def _live_and_queue(watched: str | None, active_ids: list[str], waiting: bool) -
         st.rerun()  # the last run of another tab ended: redraw the page, which stops the polling
 
 
+def _draw_empty_chart() -> None:
+    """The live chart's axes and the book's line, before any run: students see where the curves will go,
+    and the browser has the chart drawn (plotly's code loaded, 1–2 s on a busy machine) before the first
+    point arrives, which then only updates it."""
+    with st.container(key="training_live_chart"):
+        empty = curves([])
+        shared_chart(st, "training_live_figure", (), lambda: live_figure(empty, None, None, 0.0, language()))
+
+
 def _live_panel(run_id: str) -> int:
     """The followed run: state, counters, progress with ETA, controls and curves; how many points it drew."""
     manager, owner = jobs.job_manager(), jobs.owner_token()
@@ -99,14 +109,17 @@ def _live_panel(run_id: str) -> int:
     events = _events(manager, run_id, info.state in ACTIVE_STATES)
     history = [] if events else _history(run_id)
     _rerun_when_it_ends(info)
-    _draw_state(info, events)
     now = progress(events, info.config)
     found = curves(events, history)
     best = best_epoch(found.epochs)
-    _draw_counters(info, events, history, now, found, best)
-    if info.state in ACTIVE_STATES:
-        _draw_progress(now)
-        _draw_controls(info, manager, owner)
+    # One slot for everything above the chart, as before a run (where it holds one line): the chart
+    # stays in its place on the page, so the browser updates the drawn chart instead of drawing anew.
+    with st.container():
+        _draw_state(info, events)
+        _draw_counters(info, events, history, now, found, best)
+        if info.state in ACTIVE_STATES:
+            _draw_progress(now)
+            _draw_controls(info, manager, owner)
     with st.container(key="training_live_chart"):
         smoothing = st.session_state.get("training_live_smoothing", DEFAULT_SMOOTHING)
         early_stop = early_stop_epoch(events, found.epochs, info.config, info.state)

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import secrets
+import time
 
 import streamlit as st
 
@@ -35,7 +36,7 @@ from ui.i18n import t
 
 @st.cache_resource(show_spinner=False)
 def _server_job_manager() -> JobManager:
-    """Built once per server, by the first page anyone opens (``warm_up``); starts a worker that imports TensorFlow."""
+    """Built once per server, by the first page anyone opens (``warm_up``); starts the training worker."""
     return JobManager()
 
 
@@ -43,10 +44,9 @@ def warm_up() -> None:
     """Start the server's job manager, and with it the training worker, from whichever page is opened first.
 
     The shared sidebar calls this on every page. The first call spawns the worker process and
-    returns at once (the worker imports TensorFlow and compiles the training loops in its own
-    process, so neither this process nor the page waits for it); later calls find the manager in
-    the cache. By the time someone reaches the training page and presses Train, the worker is
-    ready: the first point streams in about a second instead of after the TensorFlow import.
+    returns at once (the worker loads the compiled training loops and the book's data in its own
+    process, and imports TensorFlow in the background while it can already train the book's
+    models); later calls find the manager in the cache.
     """
     job_manager()
 
@@ -56,6 +56,8 @@ def job_manager() -> JobManager:
     return _server_job_manager()
 
 
+FIRST_POINT_WAIT_S = 0.6  # after Train, how long the page waits for the run's first point (see await_first_point)
+FIRST_POINT_POLL_S = 0.02
 OWNER_COOKIE = "imdb_explorer_owner"
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")  # what owner_token makes; any other cookie value is ignored
 COOKIE_MAX_AGE_S = 30 * 24 * 3600  # a browser keeps control of its runs for a month
@@ -130,6 +132,21 @@ def start_run(config: RunConfig, preset: str | None, *, again: bool = False) -> 
         st.session_state[state.TRAINING_WATCHED] = run_id
         name_new_run(run_id, config, preset)
         st.session_state[state.TRAINING_SCROLL] = True  # the live panel scrolls into view once
+        await_first_point(manager, run_id)
+
+
+def await_first_point(manager: JobManager, run_id: str) -> None:
+    """Wait up to ``FIRST_POINT_WAIT_S`` for a just-started run's first point, so the page draws it at once.
+
+    A free worker streams a book model's first batch within about 0.1 s of Train; drawing the live
+    panel before it arrives would show it only a poll and a redraw later (about a second on a
+    2-core server). A run that waits in the queue, or for a starting worker, is drawn at once.
+    """
+    deadline = time.monotonic() + FIRST_POINT_WAIT_S
+    while time.monotonic() < deadline and manager.workers_ready() and manager.info(run_id).state == "running":
+        if any(event.get("type") in ("batch", "epoch") for event in manager.events(run_id)):
+            return
+        time.sleep(FIRST_POINT_POLL_S)
 
 
 def draw_shared_offer(config: RunConfig, preset: str | None) -> None:

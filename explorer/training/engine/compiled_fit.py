@@ -9,7 +9,8 @@ kernel itself), the loops, the output layer, the gradients, and the optimizer's 
 Keras's formulas. Everything else (bidirectional, stacked, dropout, masking, wide layers,
 Flatten → Dense) trains with Keras. The weights are a list in the order of Keras's
 ``model.get_weights()``, so they move in and out of the Keras model that saves the run. No
-TensorFlow here: ``tests/test_compiled_fit.py`` compares steps with Keras's.
+TensorFlow here, so a plain run can start (from ``initial_weights``) while the worker is still
+importing it: ``tests/test_compiled_fit.py`` compares steps and starting weights with Keras's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.training.cells import input_bias, sigmoid
-from explorer.training.config import RunConfig
+from explorer.training.config import GATES, RunConfig
 from explorer.training.engine import loop_kernels
 
 KERNELS: dict[str, tuple[Callable, Callable]] = {
@@ -35,6 +36,7 @@ EPSILON = 1e-7  # Keras's optimizers add this to the denominator
 # 128 units took 7.9 s here against Keras's 16.1 s, one of 256 units 32.8 s against 28.3 s.
 COMPILED_MAX_UNITS = 128
 PREDICT_BATCH = 128  # reviews per forward pass when predicting: the loop's arrays then stay in the CPU cache
+EMBEDDING_INIT_LIMIT = 0.05  # Keras's Embedding starts uniform in ±0.05 (its "uniform" initializer)
 
 
 def is_plain(config: RunConfig) -> bool:
@@ -64,6 +66,65 @@ def compile_loops() -> None:
         PlainTrainer(config, weights).train_batch(np.ones((2, 4), np.int32), np.ones(2))
 
 
+def initial_weights(config: RunConfig, glove_matrix: np.ndarray | None = None) -> list[np.ndarray]:
+    """A plain model's starting weights, in Keras's order, drawn as Keras's default initializers draw them.
+
+    The distributions are Keras's: an embedding uniform in ±0.05 (a GloVe run's is the GloVe
+    matrix), input kernels Glorot-uniform, recurrent kernels orthogonal, biases zero except an
+    LSTM's forget gate at one. They are drawn with numpy from the run's seed, so a run starts
+    without TensorFlow and the same seed still gives the same run.
+    """
+    rng = np.random.default_rng(config.seed)
+    width = GATES[config.layer] * config.units  # every gate's units side by side
+    weights = []
+    if config.encoding == "one_hot":
+        inputs = config.num_words  # a one-hot vector times the kernel picks a row
+    elif glove_matrix is not None:
+        weights.append(glove_matrix)
+        inputs = glove_matrix.shape[1]
+    else:
+        shape = (config.num_words, config.embedding_dim)
+        weights.append(rng.uniform(-EMBEDDING_INIT_LIMIT, EMBEDDING_INIT_LIMIT, shape))
+        inputs = config.embedding_dim
+    bias = np.zeros((2, width) if config.layer == "gru" else width)  # a GRU's second row: the recurrent bias
+    if config.layer == "lstm":
+        bias[config.units : 2 * config.units] = 1.0  # Keras's unit_forget_bias (gates i, f, c, o)
+    weights += [_glorot_uniform(rng, inputs, width), _orthogonal(rng, config.units, width), bias]
+    weights += [_glorot_uniform(rng, config.units, 1), np.zeros(1)]
+    return [np.asarray(weight, np.float32) for weight in weights]
+
+
+def _glorot_uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, (fan_in, fan_out))
+
+
+def _orthogonal(rng: np.random.Generator, rows: int, columns: int) -> np.ndarray:
+    """Keras's ``Orthogonal``: orthonormal rows (or columns, whichever are fewer) from a QR of normal draws."""
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, columns), min(rows, columns))))
+    q *= np.sign(np.diag(r))  # makes the decomposition unique, as Keras does
+    return q.T if rows < columns else q
+
+
+def weights_by_name(config: RunConfig, weights: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """A plain model's weights under the names ``model.export_weights`` gives the Keras model's."""
+    names = ["embedding/embeddings"] if config.encoding != "one_hot" else []
+    names += [f"rnn_1/forward/{part}" for part in ("kernel", "recurrent_kernel", "bias")]
+    names += ["dense/kernel", "dense/bias"]
+    return dict(zip(names, weights, strict=True))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A plain model's weights and optimizer state at one moment (copies: training goes on)."""
+
+    weights: list[np.ndarray]
+    iterations: int
+    momentums: list[np.ndarray]
+    velocities: list[np.ndarray]
+    trainable: list[bool]
+
+
 @dataclass
 class BatchResult:
     """The summed loss and the number of right answers over a batch's reviews."""
@@ -84,6 +145,17 @@ class PlainTrainer:
         # which of the weights the optimizer updates: a frozen GloVe embedding stays as it is
         self.trainable = [not (frozen_embedding and index == 0) for index in range(len(weights))]
         self.optimizer = Optimizer(config.optimizer, config.learning_rate, self.weights)
+
+    def snapshot(self) -> Snapshot:
+        """Copies of the weights and the optimizer's state, for a checkpoint."""
+        optimizer = self.optimizer
+        return Snapshot(
+            [weight.copy() for weight in self.weights],
+            optimizer.iterations,
+            [momentum.copy() for momentum in optimizer.momentums],
+            [velocity.copy() for velocity in optimizer.velocities],
+            list(self.trainable),
+        )
 
     def _parts(self) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         embedding = self.weights[0] if self.embedded else None

@@ -47,11 +47,10 @@ class RunActor:
         self._cache = Path(tempfile.mkdtemp(prefix="imdb-explorer-ray-"))
         os.environ[CACHE_ENV] = str(self._cache)  # runs.* write here, in this actor's process only
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        from explorer.training.engine import (  # the slow TensorFlow import, done before any run arrives
-            compiled_fit,
-            trainer,  # noqa: F401 (imported now so the first run does not wait for it)
-        )
+        from explorer.training.config import Speed
+        from explorer.training.engine import compiled_fit, trainer
 
+        trainer.keras_side(Speed(**speed).threads)  # the slow TensorFlow import, done before any run arrives
         if speed.get("compiled_loops"):
             compiled_fit.compile_loops()
         self._speed = speed

@@ -1,7 +1,8 @@
-"""The training worker: a spawned process that imports TensorFlow and trains one run at a time.
+"""The training worker: a spawned process that trains one run at a time.
 
-It is started ahead of time (so TensorFlow is imported and the compiled loops are ready when a
-run arrives), then waits for tasks ``{"run_id", "config"}``. While training it reads control messages
+It is started ahead of time (so the compiled loops and the book's data are ready when a run
+arrives, while TensorFlow is imported in the background: see ``trainer``), then waits for tasks
+``{"run_id", "config"}``. While training it reads control messages
 ``{"run_id", "command": "pause" | "resume" | "stop"}`` between batches and sends every progress
 message, tagged with the run id, down its own events channel (the sending end of a
 ``multiprocessing.Pipe``, or anything with ``send``): a worker killed mid-message can only
@@ -28,6 +29,7 @@ REASON_CHARS = 300  # a failure's reason is one line of at most this many charac
 IDLE_POLL_S = 1.0  # how often an idle worker checks that its parent is still alive
 PAUSE_POLL_S = 0.2  # how often a paused run checks for resume or stop
 PARENT_CHECK_S = 1.0  # how often a training run checks that its parent is still alive
+TENSORFLOW_AFTER_IDLE_S = 3.0  # an idle worker imports TensorFlow after this long (a run starts it sooner)
 
 
 def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: dict[str, Any]) -> None:
@@ -35,20 +37,20 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
     os.environ[CACHE_ENV] = cache_path
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from explorer.training.config import RunConfig, Speed
-    from explorer.training.engine import (  # the slow TensorFlow import, done before any run arrives
-        compiled_fit,
-        trainer,
-    )
+    from explorer.training.engine import compiled_fit, trainer  # numpy and numba: ready within seconds
 
     if speed.get("compiled_loops"):
         compiled_fit.compile_loops()
 
     events.send({"type": "ready", "pid": os.getpid()})
     trainer.warm_up()
+    idle_since = time.monotonic()
     while _parent_alive():
         try:
             task = tasks.get(timeout=IDLE_POLL_S)
         except queue.Empty:
+            if time.monotonic() - idle_since >= TENSORFLOW_AFTER_IDLE_S:
+                trainer.load_keras_in_background(Speed(**speed).threads)
             continue
         if task is None:
             return
@@ -64,6 +66,7 @@ def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: 
             emit({"type": "done", "state": state, "reason": "stopped by its owner" if state == "stopped" else ""})
         except Exception as error:  # noqa: BLE001 (any failure must end as a failed run, not a dead worker)
             emit({"type": "done", "state": "failed", "reason": describe_error(error)})
+        idle_since = time.monotonic()
 
 
 def describe_error(error: BaseException) -> str:
