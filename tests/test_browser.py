@@ -167,6 +167,9 @@ def test_a_deep_link_on_a_fresh_server_gets_the_whole_app(
     # Only the first visit of a fresh server can fall into the legacy pages/ mode: a server of its own.
     with serve_app(small_corpus_cache, synthetic_tarball) as fresh_url:
         page.goto(f"{fresh_url}/padding?maxlen=120")
+        # the page's first run may be the legacy one, which reruns as app.py: wait for app.py's sidebar (a
+        # busy server, the workers starting beside it, can start that rerun after the page looked idle)
+        page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stSlider"]')
         wait_until_idle(page)
         assert_no_exception(page, "deep link")
         assert_app_navigation(page)

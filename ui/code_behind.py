@@ -7,6 +7,7 @@ are reduced to their file name: the code runs on the reader's machine, not on th
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -56,22 +57,12 @@ def draw_run_downloads(run_id: str, config: RunConfig) -> None:
     """Download buttons for a runnable script and a notebook that reproduce run ``run_id``."""
     source = _run_source(config)
     row = st.container(horizontal=True)
-    # built when clicked, not on every rerun of the training page (a notebook takes ~20 ms to write)
-    row.download_button(
-        t("lesson.download_script"),
-        lambda: run_script(config, source, run_id),
-        f"run-{run_id}.py",
-        "text/x-python",
-        on_click="ignore",
-        key="code_behind_script",
-        icon="🐍",
-    )
-    row.download_button(
-        t("lesson.download_notebook"),
-        lambda: run_notebook(config, source, run_id),
-        f"run-{run_id}.ipynb",
-        "application/x-ipynb+json",
-        on_click="ignore",
-        key="code_behind_notebook",
-        icon="📓",
-    )
+    downloads = (  # label, builder, file name, type, key, icon
+        ("lesson.download_script", run_script, f"run-{run_id}.py", "text/x-python", "code_behind_script", "🐍"),
+        ("lesson.download_notebook", run_notebook, f"run-{run_id}.ipynb", "application/x-ipynb+json",
+         "code_behind_notebook", "📓"),
+    )  # fmt: skip
+    for label, build, name, kind, key, icon in downloads:
+        # built when clicked, not on every rerun of the training page (a notebook takes ~20 ms to write)
+        data = partial(build, config, source, run_id)
+        row.download_button(t(label), data, name, kind, on_click="ignore", key=key, icon=icon)

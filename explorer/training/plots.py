@@ -23,6 +23,7 @@ from explorer.training.view import Curves, smooth, user_stop_epoch
 TFIDF_LR_RANGE = (0.89, 0.90)  # TF-IDF of uni- and bigrams + logistic regression, as the lab page fits it
 NBSVM_BIGRAM = 0.912  # Wang & Manning (2012), NBSVM with bigrams: 91.22%
 CHANCE = 0.5  # the test set is balanced
+CHANCE_LOSS = math.log(2)  # the cross-entropy of a coin flip: where every run's loss starts
 TRAIN_COLOUR, VALIDATION_COLOUR, REFERENCE_COLOUR = "#1f77b4", "#d62728", "#7f7f7f"
 BOOK_COLOUR = palette.INK  # the book's own result, a line students aim at
 FAINT_OPACITY = 0.3  # raw per-batch values under their smoothed line
@@ -66,7 +67,8 @@ def live_figure(curves: Curves, best: int | None, early_stop: int | None, smooth
         layout[x_name] = {"domain": _DOMAINS[column], "anchor": y_axis, "title": {"text": text("epoch")}}
         layout[x_name]["rangemode"] = "tozero"
         layout[y_name] = {"domain": [0.0, 1.0], "anchor": x_axis}
-    layout["yaxis"]["range"] = fitted_range(shown["loss"], MIN_SPAN["loss"], (0.0, None))
+    # before the first point, the loss axis is set around where the curve will start
+    layout["yaxis"]["range"] = fitted_range(shown["loss"] or [CHANCE_LOSS], MIN_SPAN["loss"], (0.0, None))
     layout["yaxis2"]["range"] = accuracy_range
     return go.Figure(data=traces, layout=layout)
 
