@@ -103,8 +103,9 @@ def projected_with_estimate(vectors: np.ndarray, settings: proj.ProjectionSettin
     if bar is not None:
         bar.empty()
     result = _result(process, future)  # a projection's error is raised here, after its bar is gone
-    if bar is not None and began is not None and not compiling:  # time spent waiting for the compile or
-        rates[settings.method] = (time.perf_counter() - began) / proj.word_passes(settings, rows)  # others is not
+    # the next estimate learns from this one's own time: waiting for the compile or for others is not it
+    if bar is not None and began is not None and not compiling:
+        rates[settings.method] = (time.perf_counter() - began) / proj.word_passes(settings, rows)
     return result
 
 
