@@ -15,7 +15,7 @@ from ui.training import manager as jobs
 from ui.training.compare import draw_overlay
 from ui.training.damaged import draw_damaged
 from ui.training.form import draw_form, draw_presets, restore_form
-from ui.training.live import draw_live_and_queue
+from ui.training.live import draw_train_and_live
 from ui.training.names import draw_rename, run_labels
 from ui.training.results import draw_evaluation, draw_run_actions, pick_run
 from ui.training.run_table import draw_runs_table, run_labeller, show_new_runs, summarize_runs
@@ -37,16 +37,11 @@ with section("training", "form"):
     st.subheader(t("training.summary_title"))
     problem = draw_summary(config)
     draw_code_behind("training", config)
-    preset = preset_of(config, corpus.max_num_words)
-    if st.button(t("training.train"), type="primary", icon="▶", disabled=problem is not None, key="training_train"):
-        jobs.start_run(config, preset)
-    jobs.draw_shared_offer(config, preset)
     jobs.draw_admin_box()
 
-listed = manager.list_runs(owner)
-with section("training", "live"):
-    draw_live_and_queue(listed, [info for info in listed if info.state in ACTIVE_STATES])
+draw_train_and_live(config, preset_of(config, corpus.max_num_words), ready=problem is None)  # the "live" section
 
+listed = manager.list_runs(owner)
 with section("training", "runs"):
     st.subheader(t("training.runs_title"))
     draw_damaged([info for info in listed if info.state == "damaged"], manager, owner)

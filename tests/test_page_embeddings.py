@@ -8,12 +8,15 @@ import os
 import re
 import signal
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.embeddings.projection import ProjectionSettings
 from explorer.embeddings.projection_plots import label_positions
 from explorer.i18n import translate
 from explorer.paths import CACHE_ENV
@@ -22,7 +25,7 @@ from explorer.training.config import RunConfig
 from tests import apptest
 from tests.conftest import REPO
 from ui import state
-from ui.embeddings.projecting import ProjectionProcess, _bar_text, _queue, projection_process
+from ui.embeddings.projecting import ProjectionProcess, _bar_text, _queue, projected_apart, projection_process
 
 EPOCHS = 3
 WAIT_S = 30  # how long a killed process may take to be gone
@@ -154,6 +157,21 @@ def test_a_projection_behind_others_says_so_and_counts_their_time() -> None:
     assert "2" in waiting and "11 s" in waiting
     alone = _bar_text("umap", 1_000, estimate=3.0, total=3.0, waiting=0, compiling=False)
     assert "3 s" in alone and "11" not in alone
+
+
+def test_an_animation_frame_joins_the_queue_other_bars_count() -> None:
+    """The epoch animation projects each frame without a bar of its own; other students' bars still
+    count it among the projections ahead of theirs, until it is done."""
+    vectors = np.random.default_rng(0).normal(size=(200, 8)).astype(np.float32)
+    settings = ProjectionSettings(method="tsne", perplexity=5.0, iterations=250)
+    with ThreadPoolExecutor(1) as pool:
+        frame = pool.submit(projected_apart, vectors, settings)
+        while not _queue() and not frame.done():
+            time.sleep(0.005)
+        queued = [entry.future.done() for entry in _queue()]
+        assert frame.result().coordinates.shape == (200, 2)
+    assert queued == [False]  # seen waiting or working, with nothing else queued
+    assert not _queue()
 
 
 def kill_workers(process: ProjectionProcess) -> None:

@@ -119,8 +119,18 @@ def _bar_text(method: str, words: int, estimate: float, total: float, waiting: i
 
 
 def projected_apart(vectors: np.ndarray, settings: proj.ProjectionSettings) -> proj.Projection:
-    """``proj.project(vectors, settings)`` in the projection process, without a bar (the caller draws its own)."""
-    return _result(*_submit(vectors, settings))
+    """``proj.project(vectors, settings)`` in the projection process, without a bar (the caller draws its own).
+
+    It joins the server's queue all the same, so the bars of other students' projections count it.
+    """
+    process, future = _submit(vectors, settings)
+    rate = _measured_rates().get(settings.method)
+    queued = _Queued(future, proj.estimated_seconds(settings, len(vectors), rate))
+    _queue().append(queued)
+    try:
+        return _result(process, future)
+    finally:
+        _queue().remove(queued)
 
 
 def _submit(vectors: np.ndarray, settings: proj.ProjectionSettings) -> tuple[ProjectionProcess, Future]:

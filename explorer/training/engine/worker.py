@@ -29,7 +29,11 @@ REASON_CHARS = 300  # a failure's reason is one line of at most this many charac
 IDLE_POLL_S = 1.0  # how often an idle worker checks that its parent is still alive
 PAUSE_POLL_S = 0.2  # how often a paused run checks for resume or stop
 PARENT_CHECK_S = 1.0  # how often a training run checks that its parent is still alive
-TENSORFLOW_AFTER_IDLE_S = 3.0  # an idle worker imports TensorFlow after this long (a run starts it sooner)
+# An idle worker imports TensorFlow (for best.keras, and for the models the compiled loops do not
+# train) after this long; a run's first epoch starts it sooner. The import stalls the worker for
+# 1-3 s, so it must not start just as students press Train: 3 s after the server's first page, it
+# delayed the first point of those who went straight to training to 1-3.5 s.
+TENSORFLOW_AFTER_IDLE_S = 60.0
 
 
 def worker_main(tasks: Any, controls: Any, events: Any, cache_path: str, speed: dict[str, Any]) -> None:
