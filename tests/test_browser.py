@@ -189,26 +189,34 @@ def test_every_page_in_both_languages(page: Page, app_url: str) -> None:
 
 
 RERUN_TIMEOUT_S = 20  # how long a moved slider may take to redraw a data page
+HELD_KEY_STEPS = 40  # arrow-key presses in a row: a teacher holding the key down
 
 
 @pytest.mark.parametrize("key", DATA_PAGES)
-def test_moving_maxlen_changes_the_data_page(page: Page, app_url: str, key: str) -> None:
+def test_holding_a_maxlen_key_redraws_the_data_page_once(page: Page, app_url: str, key: str) -> None:
+    """Each press moves the slider at once, and the page follows once the slider rests (a debounce):
+    the browser asks for no rerun per press (which left the pages seconds behind), one at the end."""
+    sent: list[float] = []  # when the browser sent the server a message (a rerun request, mostly)
+    page.on("websocket", lambda socket: socket.on("framesent", lambda _: sent.append(time.monotonic())))
     page.goto(f"{app_url}/{key}?maxlen=100")
     wait_until_idle(page)
     before = main_text(page)
     thumb = page.locator('[data-testid="stSidebar"] input[type="range"][aria-label^="maxlen"]')
     thumb.focus()
-    for _ in range(5):
+    pressed = time.monotonic()
+    for _ in range(HELD_KEY_STEPS):
         thumb.press("ArrowRight")
-    page.locator(".st-key-apply_settings button").first.click()  # the sliders apply on their button
-    # the rerun may not have started yet
-    deadline = time.monotonic() + RERUN_TIMEOUT_S
+    released = time.monotonic()
+    deadline = released + RERUN_TIMEOUT_S  # nothing is clicked: the rest applies the slider
     while main_text(page) == before and time.monotonic() < deadline:
         page.wait_for_timeout(250)
     wait_until_idle(page)
     assert_no_exception(page, f"{key} after moving maxlen")
-    assert "maxlen=105" in page.url
-    assert main_text(page) != before, f"{key} shows the same after maxlen moved from 100 to 105"
+    assert f"maxlen={100 + HELD_KEY_STEPS}" in page.url
+    assert main_text(page) != before, f"{key} shows the same after maxlen moved from 100 to {100 + HELD_KEY_STEPS}"
+    during = [moment for moment in sent if pressed <= moment < released]
+    assert len(during) <= 2, f"{len(during)} messages while the key was held: one rerun per press?"
+    assert [moment for moment in sent if moment >= released], "no rerun was asked for after the key was let go"
 
 
 def test_embeddings_of_a_stored_run_and_a_word_search(page: Page, app_url: str, browser_cache: Path) -> None:

@@ -28,6 +28,23 @@ MAXLEN_RANGE = (1, 1_000)  # 1,000 tokens keep 97% of reviews whole
 # language (a translated label would break a shared link once the language changes).
 LANGUAGE_LABEL = "Language · 언어"  # in both: it is drawn before a language given in the link applies
 SOURCE_LABELS = {"auto": "auto", "keras": "Keras imdb.npz", "aclimdb": "aclImdb text"}
+APPLY_AFTER_REST_MS = 500  # the sliders apply themselves once they have not moved for this long
+# Presses "Apply" once no sidebar slider has moved for APPLY_AFTER_REST_MS: a debounce, which
+# Streamlit's sliders do not offer. Each slider keeps its value in a hidden range input whose
+# aria-valuetext follows every step, by key or by pointer. Applying sends the values the sliders
+# already show, so it cannot set itself off again.
+APPLY_AFTER_REST = """<script>
+(() => {
+  if (window.__applyAfterRest) return;  // once per tab: every page's sidebar draws this
+  window.__applyAfterRest = true;
+  let timer = null;
+  new MutationObserver((changes) => {
+    if (!changes.some((change) => change.target.closest('[data-testid="stSidebar"]'))) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => document.querySelector(".st-key-apply_settings button")?.click(), REST_MS);
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["aria-valuetext"]});
+})();
+</script>""".replace("REST_MS", str(APPLY_AFTER_REST_MS))
 
 
 @dataclass(frozen=True)
@@ -105,16 +122,17 @@ def draw_sidebar() -> None:
         _draw_source_controls()
         draw_presenter_switch()
         st.caption(t("sidebar.share_hint"))
+        st.html(APPLY_AFTER_REST, unsafe_allow_javascript=True)  # last: an empty element still takes a gap
 
 
 def _draw_apply_button() -> None:
-    """The button that applies the sliders: they change the pages once, when it is pressed.
+    """The button that applies the sliders, pressed for you once they rest: the pages change once.
 
     A slider that reran the app on every change queued one rerun per key press (holding an
     arrow key for 400 steps left the pages 7 s behind, on a projector in front of a class).
     The sliders are ``on_change="ignore"``: they move (and the address bar follows) without
-    rerunning, and the values are applied together by this button, or by the next rerun any
-    other control causes. A teacher sets both values, then presses once, and every page follows.
+    rerunning, and their values are applied together by this button, which ``APPLY_AFTER_REST``
+    presses half a second after the last step (or by the next rerun any other control causes).
     """
     st.button(t("sidebar.apply"), key="apply_settings", type="primary", width="stretch", help=t("sidebar.apply_help"))
 
