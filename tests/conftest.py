@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,11 @@ def tests_may_name_their_own_files(tmp_path_factory: pytest.TempPathFactory, mon
     """Typed paths must lie inside the server's allowed roots: the tests' files (GloVe, data) lie under pytest's
     temporary folder. The tests of the roots themselves set ``IMDB_EXPLORER_ALLOWED_ROOTS`` again."""
     monkeypatch.setenv(ALLOWED_ROOTS_ENV, str(tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture(autouse=True)
+def main_module_put_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An AppTest leaves its script as ``__main__`` (Streamlit runs a page as that module), and a process
+    spawned later re-runs ``__main__`` first: from a test's temporary script, that fails in the child.
+    So every test ends with pytest's own ``__main__`` back, whatever order the tests run in."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])

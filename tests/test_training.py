@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 import sys
 import time
@@ -460,6 +461,48 @@ def test_a_stop_mid_epoch_still_validates_and_restores_the_best_weights(own_cach
     probabilities = np.clip(Predictor(config, weights).predict(data.x_val), 1e-7, 1 - 1e-7)
     loss = -np.mean(data.y_val * np.log(probabilities) + (1 - data.y_val) * np.log(1 - probabilities))
     assert loss == pytest.approx(best["val_loss"], abs=1e-4)
+
+
+LOAD_IN_PLAIN_KERAS = """
+import json, sys
+import keras, numpy as np
+model = keras.models.load_model(sys.argv[1])
+probabilities = model.predict(np.load(sys.argv[2]), verbose=0)[:, 0]
+print(json.dumps({"modules": sorted({type(layer).__module__.split(".")[0] for layer in model.layers}),
+                  "probabilities": probabilities.tolist()}))
+"""
+PORTABLE_VARIANTS = [
+    {"encoding": "one_hot", "layer": "simple_rnn"},  # the book's first model, in the compiled loops
+    {"encoding": "one_hot", "layer": "gru", "dropout": 0.2},  # Keras's fit, one-hot
+    {"encoding": "embedding", "layer": "lstm", "stacked": 2, "bidirectional": True},  # Keras's fit, fast layers
+]
+
+
+@pytest.mark.parametrize("settings", PORTABLE_VARIANTS, ids=lambda settings: "-".join(map(str, settings.values())))
+def test_a_downloaded_model_loads_in_plain_keras(own_cache: Path, tmp_path: Path, settings: dict) -> None:
+    """A student's Model (.keras) download loads with ``keras.models.load_model`` in a Python that has none
+    of this explorer's code (its fast layers would not load there), and predicts what the app predicts."""
+    import json
+
+    from explorer.training.engine.trainer import NoControl, train_run
+
+    config = tiny_config(own_cache, **settings)
+    run_id = runs.create_run(config)
+    assert train_run(run_id, config, lambda event: None, NoControl(), TEST_SPEED) == "finished"
+    reviews = prepare(config, tiny_corpus()).x_test
+    np.save(tmp_path / "reviews.npy", reviews)
+    elsewhere = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_PLAIN_KERAS, str(runs.model_path(run_id)), str(tmp_path / "reviews.npy")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repository: ``explorer`` cannot be imported there
+        env=elsewhere,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["modules"] == ["keras"]
+    np.testing.assert_allclose(loaded["probabilities"], Predictor.load(run_id).predict(reviews), atol=2e-5)
 
 
 PLAIN_RUN_WITHOUT_TENSORFLOW = """

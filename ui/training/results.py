@@ -93,6 +93,7 @@ def _draw_downloads(places: list[DeltaGenerator], picked: RunInfo) -> None:
             model_file.name.replace("best", run_id),
             "application/octet-stream",
             on_click="ignore",
+            help=t("training.download_model_help"),
             key="training_download_model",
         )
     places[2].download_button(

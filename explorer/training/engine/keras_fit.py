@@ -6,6 +6,7 @@ train while the worker is still importing TensorFlow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -16,7 +17,7 @@ from explorer.training import runs
 from explorer.training.config import RunConfig, Speed
 from explorer.training.data import TrainingData
 from explorer.training.engine.compiled_fit import Snapshot
-from explorer.training.engine.model import build_model, compile_model, export_weights, word_vectors
+from explorer.training.engine.model import build_model, compile_model, export_weights, portable_speed, word_vectors
 
 if TYPE_CHECKING:  # trainer imports this module when a run first needs it
     from explorer.training.engine.trainer import Recorder
@@ -39,6 +40,12 @@ def compiled_model(config: RunConfig, matrix: np.ndarray | None, speed: Speed) -
     return compile_model(build_model(config, matrix, speed), config, speed)
 
 
+def portable_model(config: RunConfig, matrix: np.ndarray | None, speed: Speed) -> keras.Model:
+    """The model ``best.keras`` is written from: Keras's own layers, so that a student's download loads
+    in plain Keras. Only a one-hot model with ``mask_zero`` keeps the explorer's ``OneHot`` layer."""
+    return compiled_model(config, matrix, portable_speed(speed))
+
+
 def train_with_keras(
     config: RunConfig, data: TrainingData, matrix: np.ndarray | None, recorder: Recorder, speed: Speed
 ) -> np.ndarray:
@@ -52,7 +59,7 @@ def train_with_keras(
         epochs=config.epochs,
         validation_data=(data.x_val, data.y_val),
         validation_batch_size=config.inference_batch_size(),
-        callbacks=[Streamer(recorder)],
+        callbacks=[Streamer(recorder, lambda: portable_model(config, matrix, speed))],
         verbose=0,
     )
     if recorder.best_weights is not None:
@@ -85,11 +92,15 @@ def store_optimizer_state(snapshot: Snapshot, model: keras.Model) -> None:
 
 
 class Streamer(keras.callbacks.Callback):
-    """Keras's side of a ``Recorder``: its callbacks, the model's stop flag and checkpoints."""
+    """Keras's side of a ``Recorder``: its callbacks, the model's stop flag and checkpoints.
 
-    def __init__(self, recorder: Recorder) -> None:
+    ``portable`` builds the model ``best.keras`` is written from (``portable_model``), once.
+    """
+
+    def __init__(self, recorder: Recorder, portable: Callable[[], keras.Model]) -> None:
         super().__init__()
-        self.recorder = recorder
+        self.recorder, self.build_portable = recorder, portable
+        self.portable: keras.Model | None = None
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Start the epoch's clock."""
@@ -102,23 +113,35 @@ class Streamer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Record and save the epoch; stop training if the recorder says so."""
-        self.recorder.on_epoch_end(epoch, logs or {}, KerasCheckpoint(self.model, self.recorder.run_id))
+        checkpoint = KerasCheckpoint(self.model, self.recorder.run_id, self.portable_model)
+        self.recorder.on_epoch_end(epoch, logs or {}, checkpoint)
         self.model.stop_training = self.model.stop_training or self.recorder.stop_training
+
+    def portable_model(self) -> keras.Model:
+        """The model ``best.keras`` is written from, built on first use."""
+        if self.portable is None:
+            self.portable = self.build_portable()
+        return self.portable
 
 
 class KerasCheckpoint:
-    """A Keras model's checkpoints, all written from the model."""
+    """A Keras model's checkpoints: the named weights from the model, ``best.keras`` from a portable copy."""
 
-    def __init__(self, model: keras.Model, run_id: str) -> None:
-        self.model, self.run_id = model, run_id
+    def __init__(self, model: keras.Model, run_id: str, portable: Callable[[], keras.Model]) -> None:
+        self.model, self.run_id, self.portable = model, run_id, portable
 
     def weights(self) -> list[np.ndarray]:
         """A copy of the model's weights now."""
         return self.model.get_weights()
 
     def save_best(self) -> None:
-        """Write ``best.keras`` and the named weights."""
-        runs.save_model(self.run_id, self.model.save)  # atomic: a temporary .keras renamed into place
+        """Write ``best.keras`` (weights and optimizer state copied into the portable model) and the named weights."""
+        portable = self.portable()
+        portable.set_weights(self.model.get_weights())
+        portable.optimizer.build(portable.trainable_variables)  # does nothing once built
+        for target, source in zip(portable.optimizer.variables, self.model.optimizer.variables, strict=True):
+            target.assign(source)
+        runs.save_model(self.run_id, portable.save)  # atomic: a temporary .keras renamed into place
         runs.save_weights(self.run_id, export_weights(self.model))
 
     def word_vectors(self) -> np.ndarray | None:

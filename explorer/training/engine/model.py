@@ -11,6 +11,8 @@ becomes 13 MB per batch of 64.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import keras
 import numpy as np
 
@@ -69,7 +71,7 @@ def build_model(
     # the fast layers gather kernel rows instead of multiplying one-hot floats (not with dropout)
     gathered = config.encoding == "one_hot" and speed.fast_layers and config.is_recurrent and config.dropout == 0
     if config.encoding == "one_hot":
-        layers.append(OneHot(config.num_words, mask_zero=config.mask_zero, materialize=not gathered, name="one_hot"))
+        layers.append(_one_hot_layer(config, gathered))
     else:
         trainable = config.encoding == "embedding" or config.glove_trainable
         layers.append(
@@ -94,6 +96,21 @@ def build_model(
             raise ValueError("a GloVe model needs its embedding matrix.")
         model.get_layer("embedding").set_weights([embedding_matrix])
     return model
+
+
+def portable_speed(speed: Speed) -> Speed:
+    """``speed`` with Keras's own recurrent layers: a model built so saves a ``.keras`` file that plain
+    Keras loads (``keras.models.load_model``) without this explorer's code, with the same weights."""
+    return replace(speed, fast_layers=False, unroll=False)
+
+
+def _one_hot_layer(config: RunConfig, gathered: bool) -> keras.layers.Layer:
+    """Keras's own ``CategoryEncoding`` where it does the job (a saved model then needs no code of ours);
+    ``OneHot`` to pass the ids on to a fast layer (``gathered``), or to mask the padding, which
+    ``CategoryEncoding`` cannot."""
+    if gathered or config.mask_zero:
+        return OneHot(config.num_words, mask_zero=config.mask_zero, materialize=not gathered, name="one_hot")
+    return keras.layers.CategoryEncoding(config.num_words, output_mode="one_hot", name="one_hot")
 
 
 def _recurrent_layers(config: RunConfig, speed: Speed, gathered: bool) -> list[keras.layers.Layer]:

@@ -224,7 +224,7 @@ class PlainCheckpoint:
             return
         keras_fit = keras_side(self.speed.threads)
         if self.model is None:
-            self.model = keras_fit.compiled_model(self.config, self.matrix, self.speed)
+            self.model = keras_fit.portable_model(self.config, self.matrix, self.speed)
         keras_fit.save_plain_model(self.run_id, self.model, self.unwritten)
         self.unwritten = None
 
