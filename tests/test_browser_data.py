@@ -25,6 +25,7 @@ from tests.test_browser import (  # noqa: F401  (app_url and browser_cache are f
     main_text,
     wait_until_idle,
 )
+from ui.sidebar import APPLY_AFTER_REST_FLAG
 
 PROJECTOR = {"width": 1280, "height": 720}
 LANGUAGES = {"en": "English", "ko": "한국어"}
@@ -94,21 +95,31 @@ def test_lengths_log_axis_spans_the_reviews(projector: Page, app_url: str, langu
     shot(projector, f"lengths-log-{language}")
 
 
-def test_sliders_apply_once_on_their_button(projector: Page, app_url: str) -> None:  # noqa: F811
-    open_in(projector, app_url, "lengths", "en")
-    before = main_text(projector)
-    thumb = projector.locator('[data-testid="stSidebar"] input[type="range"][aria-label^="maxlen"]')
-    thumb.focus()
-    for _ in range(100):
-        thumb.press("ArrowRight")
-    projector.wait_for_timeout(QUIET_MS)
-    app = projector.locator('[data-testid="stApp"]')
-    assert app.get_attribute("data-test-script-state") == "notRunning" and main_text(projector) == before
-    assert "maxlen=200" in projector.url  # the address bar follows the slider at once
-    started = time.monotonic()
-    projector.locator(".st-key-apply_settings button").first.click()  # by its key: its label is translated
-    while "maxlen=200" not in main_text(projector) and time.monotonic() - started < APPLY_TIMEOUT_S:
-        projector.wait_for_timeout(100)
-    wait_until_idle(projector)
-    assert_clean(projector, "lengths after Apply")
-    assert "maxlen=200" in main_text(projector), "the page did not follow the applied maxlen"
+def test_apply_applies_the_sliders_and_key_presses_alone_do_not(projector: Page, app_url: str) -> None:  # noqa: F811
+    """The Apply button on its own, in a tab where the sidebar's rest-timer is kept from starting: key presses
+    move the slider and the address bar without a rerun, and Apply applies them. (The timer that presses
+    Apply once the slider rests: ``tests.test_browser.test_holding_a_maxlen_key_redraws_the_data_page_once``.)"""
+    tab = projector.context.browser.new_page(viewport=PROJECTOR)
+    tab.add_init_script(f"window.{APPLY_AFTER_REST_FLAG} = true;")
+    try:
+        open_in(tab, app_url, "lengths", "en")
+        thumb = tab.locator('[data-testid="stSidebar"] input[type="range"][aria-label^="maxlen"]')
+        thumb.wait_for()  # a just-started server looks idle once before app.py's own run draws the sidebar
+        wait_until_idle(tab)
+        before = main_text(tab)
+        thumb.focus()
+        for _ in range(100):
+            thumb.press("ArrowRight")
+        tab.wait_for_timeout(QUIET_MS)
+        app = tab.locator('[data-testid="stApp"]')
+        assert app.get_attribute("data-test-script-state") == "notRunning" and main_text(tab) == before
+        assert "maxlen=200" in tab.url  # the address bar follows the slider at once
+        started = time.monotonic()
+        tab.locator(".st-key-apply_settings button").first.click()  # by its key: its label is translated
+        while "maxlen=200" not in main_text(tab) and time.monotonic() - started < APPLY_TIMEOUT_S:
+            tab.wait_for_timeout(100)
+        wait_until_idle(tab)
+        assert_clean(tab, "lengths after Apply")
+        assert "maxlen=200" in main_text(tab), "the page did not follow the applied maxlen"
+    finally:
+        tab.close()

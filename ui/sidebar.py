@@ -29,22 +29,26 @@ MAXLEN_RANGE = (1, 1_000)  # 1,000 tokens keep 97% of reviews whole
 LANGUAGE_LABEL = "Language · 언어"  # in both: it is drawn before a language given in the link applies
 SOURCE_LABELS = {"auto": "auto", "keras": "Keras imdb.npz", "aclimdb": "aclImdb text"}
 APPLY_AFTER_REST_MS = 500  # the sliders apply themselves once they have not moved for this long
+APPLY_AFTER_REST_FLAG = "__applyAfterRest"  # set on the window once the script below runs (it runs once per tab)
 # Presses "Apply" once no sidebar slider has moved for APPLY_AFTER_REST_MS: a debounce, which
 # Streamlit's sliders do not offer. Each slider keeps its value in a hidden range input whose
 # aria-valuetext follows every step, by key or by pointer. Applying sends the values the sliders
-# already show, so it cannot set itself off again.
+# already show, so it cannot set itself off again; a press of Apply before the rest cancels it.
 APPLY_AFTER_REST = """<script>
 (() => {
-  if (window.__applyAfterRest) return;  // once per tab: every page's sidebar draws this
-  window.__applyAfterRest = true;
+  if (window.FLAG) return;  // every page's sidebar draws this
+  window.FLAG = true;
   let timer = null;
   new MutationObserver((changes) => {
     if (!changes.some((change) => change.target.closest('[data-testid="stSidebar"]'))) return;
     clearTimeout(timer);
     timer = setTimeout(() => document.querySelector(".st-key-apply_settings button")?.click(), REST_MS);
   }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["aria-valuetext"]});
+  document.addEventListener("click", (event) => {
+    if (event.target.closest(".st-key-apply_settings")) clearTimeout(timer);
+  }, true);
 })();
-</script>""".replace("REST_MS", str(APPLY_AFTER_REST_MS))
+</script>""".replace("FLAG", APPLY_AFTER_REST_FLAG).replace("REST_MS", str(APPLY_AFTER_REST_MS))
 
 
 @dataclass(frozen=True)
