@@ -49,6 +49,15 @@ def test_bad_link_values_are_reported(app_environment):
     assert not at.exception
 
 
+@pytest.mark.parametrize(("code", "title"), [("ko", "IMDB 시퀀스 탐색기"), ("en", "IMDB Sequence Explorer")])
+def test_a_link_may_name_the_language_by_its_code(app_environment, code, title):
+    at = AppTest.from_file(str(app_environment), default_timeout=120)
+    at.query_params["lang"] = code
+    at.run()
+    assert not at.exception and not at.warning  # before: "lang=ko is not valid (English / 한국어)"
+    assert at.title[0].value == title
+
+
 def test_missing_data_shows_how_to_provide_it(app_environment, tmp_path, monkeypatch):
     monkeypatch.setenv("IMDB_EXPLORER_DATA", str(tmp_path / "missing.tar.gz"))
     at = open_page(app_environment, "pages/lengths.py")

@@ -32,15 +32,23 @@ APPLY_AFTER_REST_MS = 500  # the sliders apply themselves once they have not mov
 APPLY_AFTER_REST_FLAG = "__applyAfterRest"  # set on the window once the script below runs (it runs once per tab)
 # Presses "Apply" once no sidebar slider has moved for APPLY_AFTER_REST_MS: a debounce, which
 # Streamlit's sliders do not offer. Each slider keeps its value in a hidden range input whose
-# aria-valuetext follows every step, by key or by pointer. Applying sends the values the sliders
-# already show, so it cannot set itself off again; a press of Apply before the rest cancels it.
+# aria-valuetext follows every step; a step counts only while a key is pressed on a slider or a
+# pointer drags one, so a value the app itself sets (a link's, a rerun's) presses nothing, and
+# neither does Apply's own rerun. Pressing Apply before the rest cancels the pending press.
 APPLY_AFTER_REST = """<script>
 (() => {
   if (window.FLAG) return;  // every page's sidebar draws this
   window.FLAG = true;
-  let timer = null;
+  const onSlider = (target) => target.closest?.('[data-testid="stSidebar"] [data-testid="stSlider"]');
+  let timer = null, dragging = false, keyed = -Infinity;  // keyed: when a key last moved a slider
+  document.addEventListener("keydown", (event) => { if (onSlider(event.target)) keyed = performance.now(); }, true);
+  document.addEventListener("pointerdown", (event) => { dragging = Boolean(onSlider(event.target)); }, true);
+  document.addEventListener("pointerup", () => {
+    if (dragging) { dragging = false; keyed = performance.now(); }  // the last steps of a drag count too
+  }, true);
   new MutationObserver((changes) => {
-    if (!changes.some((change) => change.target.closest('[data-testid="stSidebar"]'))) return;
+    const byUser = dragging || performance.now() - keyed < 1000;  // a key's step shows well within 1 s
+    if (!byUser || !changes.some((change) => change.target.closest('[data-testid="stSidebar"]'))) return;
     clearTimeout(timer);
     timer = setTimeout(() => document.querySelector(".st-key-apply_settings button")?.click(), REST_MS);
   }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["aria-valuetext"]});
@@ -83,6 +91,7 @@ def draw_sidebar() -> None:
     training_jobs.warm_up()  # first thing: the first page of a server starts the training worker (a run's wait)
     forget_refused_links()
     with st.sidebar:
+        _accept_language_code()
         check_link(state.LANGUAGE, lambda v: v in LANGUAGES.values(), " / ".join(LANGUAGES.values()))
         st.segmented_control(
             LANGUAGE_LABEL,
@@ -127,6 +136,16 @@ def draw_sidebar() -> None:
         draw_presenter_switch()
         st.caption(t("sidebar.share_hint"))
         st.html(APPLY_AFTER_REST, unsafe_allow_javascript=True)  # last: an empty element still takes a gap
+
+
+def _accept_language_code() -> None:
+    """A link may name the language by its code, as people type it (``?lang=ko``): it becomes the label
+    that the language control writes into a link and takes, in a rerun (a bound control reads the
+    address as the run found it, as ``check_link`` relies on too)."""
+    code = st.query_params.get(state.LANGUAGE)
+    if code in LANGUAGES:
+        st.query_params[state.LANGUAGE] = LANGUAGES[code]
+        st.rerun()
 
 
 def _draw_apply_button() -> None:
